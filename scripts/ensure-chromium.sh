@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+  exit 0
+fi
+echo "Installing Debian's chromium for the browser tests..."
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+/usr/bin/chromium --version

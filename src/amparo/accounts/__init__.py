@@ -1,0 +1,1 @@
+"""Organisations, people, roles, API tokens, log-in sessions and the audit log."""

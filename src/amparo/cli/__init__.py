@@ -1,0 +1,55 @@
+"""The ``amparo`` command. Errors become a translated message and an exit code here only."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from amparo.errors import AmparoError
+from amparo.i18n import gettext_for, supported
+
+app = typer.Typer(
+    name="amparo",
+    help="Amparo: protection of migrants and their families against extortion.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def cli_language() -> str:
+    for name in ("AMPARO_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        code = supported(os.environ.get(name))
+        if code:
+            return code
+    return "es"
+
+
+def _register() -> None:
+    from amparo.cli import admin, db, demo, serve
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(admin.app, name="admin")
+    app.add_typer(demo.app, name="demo")
+    app.command("serve")(serve.serve)
+    app.command("worker")(serve.worker)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the console script.
+
+    Usage errors are Typer's (a short message, exit code 2); Amparo's errors are translated here.
+    """
+    try:
+        app()
+    except AmparoError as exc:
+        _ = gettext_for(cli_language())
+        err_console.print(f"[bold red]{_(exc.title)}:[/] {exc.render(_)}", highlight=False)
+        sys.exit(exc.exit_code)

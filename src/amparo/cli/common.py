@@ -1,0 +1,40 @@
+"""Shared CLI plumbing: settings, logging, a database session, JSON output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from amparo import logs
+from amparo.settings import Settings, get_settings
+from amparo.store.engine import make_engine, make_session_factory, session_scope
+
+console = Console()
+
+
+def load_settings() -> Settings:
+    settings = get_settings()
+    logs.configure(settings.log_level, "text" if console.is_terminal else settings.log_format)
+    settings.validate_for_startup()
+    return settings
+
+
+@contextmanager
+def db_session(settings: Settings | None = None) -> Iterator[Session]:
+    settings = settings or load_settings()
+    engine = make_engine(settings)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout, nothing else on it."""
+    print(json.dumps(data, ensure_ascii=False, default=str))

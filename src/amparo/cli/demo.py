@@ -1,0 +1,88 @@
+"""``amparo demo seed``: a demo organisation and people, so a new user can look around."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from amparo.accounts import service as accounts_service
+from amparo.accounts.models import OrgKind, Role
+from amparo.cli.common import console, db_session, load_settings, print_json
+from amparo.errors import NotFound
+
+app = typer.Typer(help="Demo data for trying Amparo out.", no_args_is_help=True)
+
+DEMO_ORG = "demo"
+DEMO_ADMIN = "admin@demo.amparo.example"
+
+
+def seed(session: Session, data_dir: Path) -> dict[str, str]:
+    """Create the demo organisation and people once; return the admin's log-in."""
+    password_file = data_dir / "demo-login.txt"
+    try:
+        accounts_service.get_organisation_by_slug(session=session, slug=DEMO_ORG)
+        created = False
+    except NotFound:
+        created = True
+    if created:
+        org = accounts_service.create_organisation(
+            session=session, slug=DEMO_ORG, name="Casa del Migrante (demo)", kind=OrgKind.SHELTER
+        )
+        password = secrets.token_urlsafe(12)
+        accounts_service.create_user(
+            session=session,
+            org=org,
+            email=DEMO_ADMIN,
+            display_name="Ana Demo",
+            role=Role.ADMIN,
+            password=password,
+        )
+        accounts_service.create_user(
+            session=session,
+            org=org,
+            email="analista@demo.amparo.example",
+            display_name="Luis Demo",
+            role=Role.ANALYST,
+            password=secrets.token_urlsafe(12),
+        )
+        accounts_service.create_user(
+            session=session,
+            org=None,
+            email="viajero@demo.amparo.example",
+            display_name="Kevin Demo",
+            role=Role.TRAVELLER,
+            password=None,
+        )
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(password + "\n")
+    password = (
+        password_file.read_text(encoding="utf-8").strip()
+        if password_file.exists()
+        else "(unknown: var/demo-login.txt is missing)"
+    )
+    return {"email": DEMO_ADMIN, "password": password, "created": str(created).lower()}
+
+
+@app.command("seed")
+def seed_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Create the demo organisation and people (does nothing if they exist)."""
+    settings = load_settings()
+    if settings.env == "production":
+        console.print("[red]Demo data is not created in production.[/]")
+        raise typer.Exit(2)
+    with db_session(settings) as session:
+        login = seed(session, settings.data_dir)
+    if as_json:
+        print_json(login)
+    else:
+        console.print(
+            f"Demo sign-in: [bold]{login['email']}[/] / [bold]{login['password']}[/]",
+            highlight=False,
+        )

@@ -1,0 +1,55 @@
+"""``amparo serve`` and ``amparo worker``."""
+
+from __future__ import annotations
+
+import signal
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from amparo.cli.common import console, load_settings
+from amparo.store import migrate
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Upgrade the database schema first.")
+    ] = True,
+) -> None:
+    """Run the web service (API, pages, and the embedded worker)."""
+    from amparo.web.app import create_app
+
+    settings = load_settings()
+    if migrate_first:
+        migrate.upgrade(settings.resolved_database_url)
+    app = create_app(settings, run_worker=True)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"[bold green]Amparo[/] listening on http://{bind_host}:{bind_port}")
+    uvicorn.run(
+        app,
+        host=bind_host,
+        port=bind_port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def worker() -> None:
+    """Run the background worker in the foreground until Ctrl+C or SIGTERM."""
+    from amparo.store.engine import make_engine, make_session_factory
+    from amparo.worker import Worker
+
+    settings = load_settings()
+    engine = make_engine(settings)
+    loop = Worker(make_session_factory(engine), settings)
+    signal.signal(signal.SIGTERM, lambda *_: loop.stop())
+    signal.signal(signal.SIGINT, lambda *_: loop.stop())
+    console.print(f"[bold green]Amparo worker[/] running {len(loop.jobs)} jobs")
+    loop.run_forever()
+    engine.dispose()

@@ -1,0 +1,79 @@
+"""Catalogue maintenance (``make i18n``): extract every msgid, update the four ``.po`` files.
+
+Also used by the test that fails while a string lacks a translation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from amparo.i18n import LANGUAGES, LOCALES_DIR
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+METHOD_MAP = [
+    ("**/templates/**.html", "jinja2"),
+    ("**/locales/**", "ignore"),
+    ("**.py", "python"),
+]
+OPTIONS = {"**/templates/**.html": {"extensions": "", "trimmed": "true"}}
+
+
+def extract() -> Catalog:
+    """Every translatable string in the package, with where it is used."""
+    catalog = Catalog(project="amparo", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(PACKAGE_DIR), METHOD_MAP, OPTIONS, KEYWORDS, strip_comment_tags=True
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load(lang: str) -> Catalog:
+    path = po_path(lang)
+    if not path.exists():
+        return Catalog(locale=lang, project="amparo", charset="utf-8")
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def update() -> dict[str, int]:
+    """Merge new strings into each catalogue; returns how many lack a translation per language."""
+    template = extract()
+    missing: dict[str, int] = {}
+    for lang in LANGUAGES:
+        catalog = load(lang)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        path = po_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, sort_output=True)
+        missing[lang] = len(untranslated(catalog, lang))
+    return missing
+
+
+def untranslated(catalog: Catalog, lang: str) -> list[str]:
+    """msgids with no translation (English may leave a string equal to its msgid)."""
+    out = []
+    for message in catalog:
+        if not message.id:
+            continue
+        text = message.string
+        empty = not text or (isinstance(text, tuple) and not all(text))
+        if empty and lang != "en":
+            out.append(str(message.id))
+    return out
+
+
+if __name__ == "__main__":
+    for code, count in update().items():
+        print(f"{code}: {count} untranslated")

@@ -1,0 +1,1 @@
+"""Storage: engine and sessions, the declarative base, column types and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The web faces of Amparo: the JSON API under /api/v1 and the pages."""

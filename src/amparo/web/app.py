@@ -1,0 +1,97 @@
+"""The FastAPI application factory: API under /api/v1, pages at /, one error mapping."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from amparo import __version__
+from amparo.settings import Settings, get_settings
+from amparo.store.engine import keyring_from, make_engine, make_session_factory
+from amparo.web import problems
+from amparo.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from amparo.web.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, run_worker: bool = False
+) -> FastAPI:
+    """Build the app. ``run_worker`` starts the embedded worker (``amparo serve`` does)."""
+    settings = settings or get_settings()
+    settings.validate_for_startup()
+    engine = engine or make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if run_worker and settings.embedded_worker:
+            from amparo.worker import BackgroundWorker
+
+            worker = BackgroundWorker(app.state.session_factory, settings)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title="Amparo",
+        version=__version__,
+        summary="Protection of migrants and their families against extortion.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.keyring = keyring_from(settings)
+    app.state.session_factory = make_session_factory(engine)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
+
+    problems.install(app)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        default_language=settings.default_language,
+        secure_cookies=settings.cookie_secure,
+    )
+
+    from amparo.web.api import router as api_router
+    from amparo.web.pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_docs(app)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Serve the interactive API docs from our own files, not from a CDN (works offline)."""
+    import swagger_ui_bundle
+
+    bundle_dir = Path(swagger_ui_bundle.swagger_ui_path)
+    app.mount("/swagger-ui", StaticFiles(directory=bundle_dir), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Amparo API",
+            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )

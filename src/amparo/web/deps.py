@@ -1,0 +1,176 @@
+"""FastAPI dependencies: settings, database session, who is asking, rate limits, CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from sqlalchemy.orm import Session
+
+from amparo.accounts import service as accounts_service
+from amparo.accounts.audit import Origin
+from amparo.accounts.models import Scope, User
+from amparo.accounts.service import Principal
+from amparo.crypto import Keyring
+from amparo.errors import N_, NotAuthenticated, PermissionDenied
+from amparo.i18n import Gettext, gettext_for
+from amparo.settings import Settings
+from amparo.web.ratelimit import RateLimiter
+
+SESSION_COOKIE = "amparo_session"
+CSRF_COOKIE = "amparo_csrf"
+LANG_COOKIE = "amparo_lang"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_keyring(request: Request) -> Keyring:
+    keyring: Keyring = request.app.state.keyring
+    return keyring
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed when the route returns, rolled back on error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+KeyringDep = Annotated[Keyring, Depends(get_keyring)]
+# scope="function": the commit happens before the response is sent, so a failed commit is
+# reported as a failure instead of a success that was lost.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def client_address(request: Request) -> str:
+    """The client's address; X-Forwarded-For is believed only from a configured proxy."""
+    peer = request.client.host if request.client else "unknown"
+    settings: Settings = request.app.state.settings
+    if peer in settings.trusted_proxies:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return peer
+
+
+def get_origin(request: Request) -> Origin:
+    channel = "api" if request.url.path.startswith("/api/") else "web"
+    return Origin(channel=channel, client_address=client_address(request))
+
+
+OriginDep = Annotated[Origin, Depends(get_origin)]
+
+
+def get_gettext(request: Request) -> Gettext:
+    return gettext_for(getattr(request.state, "lang", "es"))
+
+
+GettextDep = Annotated[Gettext, Depends(get_gettext)]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The API caller, from ``Authorization: Bearer amp_…``. The API takes no cookies (no CSRF)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise NotAuthenticated(N_("This needs an API token: 'Authorization: Bearer amp_…'."))
+    return accounts_service.principal_for_token(session=session, secret=credentials.strip())
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def requires(scope: Scope) -> Callable[[Principal], Principal]:
+    def check(principal: PrincipalDep) -> Principal:
+        principal.require(scope)
+        return principal
+
+    return check
+
+
+@dataclass(frozen=True)
+class PageUser:
+    """What the page layout shows of the signed-in person; safe to use after the session ends
+    (error pages render after a rollback)."""
+
+    id: int
+    display_name: str
+    org_id: int | None
+
+
+def get_page_user(request: Request, session: SessionDep) -> User | None:
+    secret = request.cookies.get(SESSION_COOKIE, "")
+    user = accounts_service.user_for_web_session(session=session, secret=secret)
+    request.state.user = PageUser(user.id, user.display_name, user.org_id) if user else None
+    return user
+
+
+PageUserDep = Annotated[User | None, Depends(get_page_user)]
+
+
+def require_page_user(user: PageUserDep) -> User:
+    if user is None:
+        raise NotAuthenticated(N_("Please sign in to see this page."))
+    return user
+
+
+LoggedInDep = Annotated[User, Depends(require_page_user)]
+
+
+def require_staff(user: LoggedInDep) -> User:
+    if user.org_id is None:
+        raise PermissionDenied(N_("This page is for members of an organisation."))
+    return user
+
+
+StaffDep = Annotated[User, Depends(require_staff)]
+
+
+def csrf_field_value(request: Request) -> str:
+    """The value forms must send back: a keyed signature of the CSRF cookie."""
+    raw = getattr(request.state, "csrf_cookie", "")
+    keyring: Keyring = request.app.state.keyring
+    return keyring.sign(raw) if raw else ""
+
+
+def verify_csrf(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = "") -> None:
+    raw = request.cookies.get(CSRF_COOKIE, "")
+    keyring: Keyring = request.app.state.keyring
+    if not raw or not csrf_token or not hmac.compare_digest(csrf_token, keyring.sign(raw)):
+        raise PermissionDenied(_CSRF_MESSAGE)
+
+
+_CSRF_MESSAGE = N_(
+    "This form has expired or did not come from this site. Reload the page and try again."
+)
+
+
+CsrfDep = Annotated[None, Depends(verify_csrf)]
+
+
+def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], None]:
+    """A dependency that counts one hit per client against the rule chosen from settings."""
+
+    def check(request: Request) -> None:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        settings: Settings = request.app.state.settings
+        limiter.hit(rule(settings), f"{request.url.path}:{client_address(request)}")
+
+    return check
+
+
+AnonymousLimit = Depends(rate_limit(lambda s: s.anonymous_rate_limit))

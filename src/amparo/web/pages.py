@@ -1,0 +1,41 @@
+"""Pages: the home page, the language switch, and every domain's page router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from amparo.accounts.pages import router as accounts_pages
+from amparo.accounts.pages import safe_next
+from amparo.i18n import supported
+from amparo.web.deps import LANG_COOKIE, PageUserDep, SettingsDep
+from amparo.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, user: PageUserDep) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, settings: SettingsDep, next: str | None = None) -> Response:
+    """Remember the chosen language in a cookie and go back to the page."""
+    target = next if next and safe_next(next) == next else "/"
+    response = RedirectResponse(target, status_code=303)
+    lang = supported(code)
+    if lang:
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+            path="/",
+        )
+    return response
+
+
+router.include_router(accounts_pages)
