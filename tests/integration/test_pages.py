@@ -40,7 +40,7 @@ def test_home_and_login_are_spanish_by_default(client: TestClient) -> None:
     home = client.get("/", headers=HTML)
     assert home.status_code == 200
     assert '<html lang="es">' in home.text
-    assert "¿Recibió un mensaje que le da miedo?" in home.text
+    assert "¿Es extorsión?" in home.text
     page = client.get("/login", headers=HTML)
     assert "Iniciar sesión" in page.text
     assert page.headers["content-language"] == "es"

@@ -30,13 +30,15 @@ def cli_language() -> str:
 
 
 def _register() -> None:
-    from amparo.cli import admin, db, demo, serve
+    from amparo.cli import admin, check, db, demo, serve, train
 
     app.add_typer(db.app, name="db")
     app.add_typer(admin.app, name="admin")
     app.add_typer(demo.app, name="demo")
     app.command("serve")(serve.serve)
     app.command("worker")(serve.worker)
+    app.command("check")(check.check)
+    app.command("train")(train.train)
 
 
 _register()

@@ -37,4 +37,4 @@ def db_session(settings: Settings | None = None) -> Iterator[Session]:
 
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout, nothing else on it."""
-    print(json.dumps(data, ensure_ascii=False, default=str))
+    print(json.dumps(data, ensure_ascii=False, default=str))  # noqa: T201

@@ -76,4 +76,4 @@ def untranslated(catalog: Catalog, lang: str) -> list[str]:
 
 if __name__ == "__main__":
     for code, count in update().items():
-        print(f"{code}: {count} untranslated")
+        print(f"{code}: {count} untranslated")  # noqa: T201

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from amparo import __version__
 from amparo.accounts.api import router as accounts_router
 from amparo.errors import N_, ServiceUnavailable
+from amparo.verdict.api import router as verdict_router
 
 router = APIRouter(prefix="/api/v1")
 
@@ -32,4 +33,5 @@ def health(request: Request) -> Health:
     return Health(status="ok", version=__version__, database="ok")
 
 
+router.include_router(verdict_router)
 router.include_router(accounts_router)

@@ -1,22 +1,17 @@
-"""Pages: the home page, the language switch, and every domain's page router."""
+"""Pages: the language switch and every domain's page router."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from amparo.accounts.pages import router as accounts_pages
 from amparo.accounts.pages import safe_next
 from amparo.i18n import supported
-from amparo.web.deps import LANG_COOKIE, PageUserDep, SettingsDep
-from amparo.web.templating import render
+from amparo.verdict.pages import router as verdict_pages
+from amparo.web.deps import LANG_COOKIE, SettingsDep
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def home(request: Request, user: PageUserDep) -> Response:
-    return render(request, "home.html")
 
 
 @router.get("/lang/{code}")
@@ -38,4 +33,5 @@ def switch_language(code: str, settings: SettingsDep, next: str | None = None) -
     return response
 
 
+router.include_router(verdict_pages)
 router.include_router(accounts_pages)

@@ -162,6 +162,8 @@ def install(app: FastAPI) -> None:
         _ = gettext_for(_lang_of_scope(request.scope))
         title = _HTTP_TITLES.get(exc.status_code, N_("The request could not be handled"))
         detail = _(title) if exc.detail in (None, "") or exc.status_code == 404 else exc.detail
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            detail = _("The request body could not be read: send UTF-8 JSON.")
         return _problem(
             request.scope,
             status=exc.status_code,

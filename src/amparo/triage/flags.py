@@ -1,0 +1,93 @@
+"""Finding red flags and context cues in a normalised message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from amparo.triage.catalogue import LANGS, Catalogue, Flag, Severity
+from amparo.triage.normalise import Normalised
+
+MAX_SPANS_PER_FLAG = 5
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where the evidence is, in the ORIGINAL text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FlagMatch:
+    flag: Flag
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Everything the catalogue says about one message."""
+
+    matches: tuple[FlagMatch, ...]
+    advisory: int
+    emergency: int
+    negation: int
+
+    def features(self) -> list[float]:
+        """The numeric summary the risk combiner learns from."""
+        by_severity = {s: 0 for s in Severity}
+        for match in self.matches:
+            by_severity[match.flag.severity] += 1
+        return [
+            float(by_severity[Severity.CRITICAL]),
+            float(by_severity[Severity.HIGH]),
+            float(by_severity[Severity.MEDIUM]),
+            float(by_severity[Severity.LOW]),
+            float(len(self.matches)),
+            float(min(self.advisory, 5)),
+            float(min(self.emergency, 5)),
+            float(min(self.negation, 5)),
+        ]
+
+
+FEATURE_NAMES = (
+    "flags_critical",
+    "flags_high",
+    "flags_medium",
+    "flags_low",
+    "flags_total",
+    "advisory_cues",
+    "emergency_cues",
+    "negation_cues",
+)
+
+
+def find(normalised: Normalised, original: str, catalogue: Catalogue, lang: str | None) -> Signals:
+    """Every flag whose patterns (of ``lang``; all languages when None) occur, with merged
+    evidence spans over the original text."""
+    text = normalised.text
+    key = lang if lang in LANGS else "*"
+    matches = []
+    for flag in catalogue.flags:
+        pattern = flag.patterns[key] if key != "*" else flag.pattern
+        spans: list[tuple[int, int]] = []
+        for found in pattern.finditer(text):
+            if found.end() == found.start():
+                continue
+            start, end = normalised.original_span(found.start(), found.end())
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+            if len(spans) >= MAX_SPANS_PER_FLAG:
+                break
+        if spans:
+            matches.append(FlagMatch(flag, tuple(Span(s, e, original[s:e]) for s, e in spans)))
+    matches.sort(key=lambda m: (-m.flag.severity, m.spans[0].start))
+    return Signals(
+        matches=tuple(matches),
+        advisory=sum(1 for _ in catalogue.cues["advisory"][key].finditer(text)),
+        emergency=sum(1 for _ in catalogue.cues["emergency"][key].finditer(text)),
+        negation=sum(1 for _ in catalogue.cues["negation"][key].finditer(text)),
+    )

@@ -1,0 +1,206 @@
+"""The normaliser: one canonical form for matching, with a map back to the original text.
+
+Extortion messages dodge filters with accents and case, l33t digits ("s3cu3str0"), s p a c e d
+letters, zero-width and look-alike characters, repeated letters and punctuation, and WhatsApp
+formatting. Red-flag patterns and the classifier see the normalised form; every character of it
+remembers which character of the original it came from, so evidence is always shown in the
+words the family actually received.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Look-alikes that Unicode decomposition does not fold (Cyrillic and Greek letters in Latin text).
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+        "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "ո": "n", "ν": "v", "ο": "o", "α": "a",
+        "ε": "e", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ß": "ss",
+        "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i",
+    }
+)  # fmt: skip
+# Digits and symbols that stand for letters inside a word.
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+_FORMATTING = set("*_~`")
+_ZERO_WIDTH_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn"}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """``text`` is the normalised form of ``original``.
+
+    The text comes from the fast path (C-level ``translate`` and regular expressions); the map
+    back to the original is computed on first use by the character-by-character path, which
+    produces the same text (a property test holds the two together). Most messages never need
+    the map: only those with a red flag to show.
+    """
+
+    original: str
+    text: str
+
+    @functools.cached_property
+    def offsets(self) -> tuple[int, ...]:
+        """``offsets[i]`` is the index in ``original`` that ``text[i]`` came from."""
+        pairs = _slow_pairs(self.original)
+        return tuple(p for _, p in pairs)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that produced ``text[start:end]``."""
+        offsets = self.offsets
+        if start >= end or not offsets:
+            return (0, 0)
+        return offsets[start], offsets[end - 1] + 1
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(char: str) -> str:
+    """Lower-case, no diacritics, look-alikes folded; '' for invisible characters."""
+    if char in "\n\t\r ":
+        return " "
+    category = unicodedata.category(char)
+    if category in _ZERO_WIDTH_CATEGORIES:
+        return ""
+    if category == "Zs":
+        return " "
+    folded = unicodedata.normalize("NFKD", char.translate(_CONFUSABLES))
+    out = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return out.translate(_CONFUSABLES)
+
+
+def _pairs(text: str) -> list[tuple[str, int]]:
+    pairs: list[tuple[str, int]] = []
+    for index, char in enumerate(text):
+        if char in _FORMATTING:
+            continue
+        for piece in _fold(char):
+            pairs.append((piece, index))
+    return pairs
+
+
+def _deleet(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Map leet digits inside mostly-letter tokens: "s3cu3str0" → "secuestro", "5000" stays."""
+    out: list[tuple[str, int]] = []
+    token: list[tuple[str, int]] = []
+
+    def flush() -> None:
+        # Mapping can turn a digit into a letter and so put a symbol "inside" the word
+        # ("0$a" → "o$a" → "osa"): repeat until nothing changes, which keeps this idempotent.
+        while _map_once():
+            pass
+        out.extend(token)
+        token.clear()
+
+    def _map_once() -> bool:
+        letter_positions = [i for i, (c, _) in enumerate(token) if c.isalpha()]
+        changed = False
+        if letter_positions and len(token) >= 2:
+            first, last = letter_positions[0], letter_positions[-1]
+            # symbols count inside a word only ("p@go" yes, "hola!!!" no); digits also at its ends
+            mapped = [
+                i
+                for i, (c, _) in enumerate(token)
+                if c in _LEET and (first <= i <= last or c.isdigit())
+            ]
+            if mapped and len(letter_positions) >= len(mapped):
+                for i in mapped:
+                    token[i] = (_LEET[token[i][0]], token[i][1])
+                changed = True
+        return changed
+
+    for char, pos in pairs:
+        if char.isalnum() or char in _LEET:
+            token.append((char, pos))
+        else:
+            flush()
+            out.append((char, pos))
+    flush()
+    return out
+
+
+def _join_spaced_letters(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Re-join "d e p o s i t a" (four or more single letters separated by single spaces)."""
+    text = "".join(c for c, _ in pairs)
+    remove: set[int] = set()
+    for match in re.finditer(r"(?<![^\W\d_])(?:[^\W\d_] ){3,}[^\W\d_](?![^\W\d_])", text):
+        for i in range(match.start(), match.end()):
+            if text[i] == " ":
+                remove.add(i)
+    return [p for i, p in enumerate(pairs) if i not in remove]
+
+
+def _slow_pairs(text: str) -> list[tuple[str, int]]:
+    """The character path: every output character with its origin. Each step finds what to
+    change with the same regular expressions as the fast path, then edits the pairs."""
+    pairs = _pairs(text)
+    joined = "".join(c for c, _ in pairs)
+    for match in _TOKEN_WITH_LEET.finditer(joined):  # de-leet maps one character to one
+        pairs[match.start() : match.end()] = _deleet(pairs[match.start() : match.end()])
+    pairs = _join_spaced_letters(pairs)
+    return _collapse_by_regex(pairs)
+
+
+def _collapse_by_regex(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    text = "".join(c for c, _ in pairs)
+    drop: set[int] = set()
+    for match in _SPACE_RUN.finditer(text):
+        drop.update(range(match.start() + 1, match.end()))
+    for match in _REPEATED_MARK.finditer(text):
+        drop.update(range(match.start() + 1, match.end()))
+    for match in _REPEATED_LETTER.finditer(text):
+        drop.update(range(match.start() + 1, match.end()))
+    kept = [p for i, p in enumerate(pairs) if i not in drop] if drop else pairs
+    start, end = 0, len(kept)
+    while start < end and kept[start][0] == " ":
+        start += 1
+    while end > start and kept[end - 1][0] == " ":
+        end -= 1
+    return kept[start:end]
+
+
+class _FoldTable(dict[int, str | None]):
+    """``str.translate`` table that learns each character's fold on first sight."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        folded = None if char in _FORMATTING else (_fold(char) or None)
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+_TOKEN_WITH_LEET = re.compile(r"[\w@$!]*[013457@$!][\w@$!]*")
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_] ){3,}[^\W\d_](?![^\W\d_])")
+_SPACE_RUN = re.compile(r" {2,}")
+_REPEATED_MARK = re.compile(r"([^\w ])\1+")
+_REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _deleet_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    pairs = [(c, 0) for c in token]
+    out = _deleet(pairs)
+    return "".join(c for c, _ in out)
+
+
+def _fast_text(text: str) -> str:
+    folded = text.translate(_FOLD_TABLE)
+    folded = _TOKEN_WITH_LEET.sub(_deleet_token, folded)
+    folded = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), folded)
+    folded = _SPACE_RUN.sub(" ", folded)
+    folded = _REPEATED_MARK.sub(r"\1", folded)
+    folded = _REPEATED_LETTER.sub(r"\1", folded)
+    return folded.strip(" ")
+
+
+def normalise(text: str) -> Normalised:
+    """The canonical matching form of ``text``, able to map spans back to ``text``."""
+    return Normalised(text, _fast_text(text))
+
+
+def plain(text: str) -> str:
+    """Just the normalised string (for features and tests)."""
+    return _fast_text(text)

@@ -1,0 +1,148 @@
+"""Training the triage model with scikit-learn (only ``amparo train`` and tests import this).
+
+Deterministic: fixed folds and seeds, solvers without randomness, so the same corpus and
+catalogue give the same model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from amparo.triage import corpus, language
+from amparo.triage.catalogue import Catalogue
+from amparo.triage.catalogue import load as load_catalogue
+from amparo.triage.flags import find as find_signals
+from amparo.triage.model import TriageModel, Vectoriser, catalogue_fingerprint
+from amparo.triage.normalise import normalise
+
+logger = logging.getLogger(__name__)
+SEED = 20261128
+TOKEN_PATTERN = r"(?u)\b\w+\b"  # noqa: S105 - a regex
+
+
+def text_pipeline() -> Pipeline:
+    return Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "chars",
+                            TfidfVectorizer(
+                                analyzer="char_wb",
+                                ngram_range=(2, 5),
+                                min_df=2,
+                                sublinear_tf=True,
+                                max_features=120_000,
+                                dtype=np.float32,
+                            ),
+                        ),
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                analyzer="word",
+                                ngram_range=(1, 2),
+                                min_df=2,
+                                sublinear_tf=True,
+                                token_pattern=TOKEN_PATTERN,
+                                dtype=np.float32,
+                            ),
+                        ),
+                    ]
+                ),
+            ),
+            ("classifier", LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")),
+        ]
+    )
+
+
+@dataclass
+class Trained:
+    model: TriageModel
+    pipeline: Pipeline  # kept for tests that compare the compiled model with scikit-learn
+
+
+def compile_pipeline(pipeline: Pipeline) -> tuple[tuple[Vectoriser, ...], np.ndarray, np.ndarray]:
+    union: FeatureUnion = pipeline.named_steps["features"]
+    classifier: LogisticRegression = pipeline.named_steps["classifier"]
+    vectorisers = []
+    offset = 0
+    for _name, fitted in union.transformer_list:
+        vocabulary = {str(k): int(v) for k, v in fitted.vocabulary_.items()}
+        vectorisers.append(
+            Vectoriser(
+                kind=fitted.analyzer,
+                ngram_range=tuple(fitted.ngram_range),
+                vocabulary=vocabulary,
+                idf=fitted.idf_.astype(np.float64),
+                offset=offset,
+                token_pattern=fitted.token_pattern or TOKEN_PATTERN,
+            )
+        )
+        offset += len(vocabulary)
+    coef_t = np.ascontiguousarray(classifier.coef_.T, dtype=np.float64)
+    return tuple(vectorisers), coef_t, classifier.intercept_.astype(np.float64)
+
+
+def fit(
+    examples: Sequence[corpus.Example] | None = None,
+    catalogue: Catalogue | None = None,
+    *,
+    folds: int = 5,
+) -> Trained:
+    """Fit both stages on ``examples`` (default: the training split)."""
+    custom = examples is not None
+    examples = list(examples if examples is not None else corpus.load("train"))
+    catalogue = catalogue or load_catalogue()
+    categories = tuple(c for c in corpus.CATEGORIES if any(e.category == c for e in examples))
+    normalised = [normalise(e.text) for e in examples]
+    texts = [n.text for n in normalised]
+    signals = [
+        find_signals(n, e.text, catalogue, language.detect(e.text).pattern_language)
+        for n, e in zip(normalised, examples, strict=True)
+    ]
+    labels = np.asarray([categories.index(e.category) for e in examples])
+    is_extortion = np.asarray([e.label == "extortion" for e in examples], dtype=int)
+
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    out_of_fold = cross_val_predict(
+        text_pipeline(), texts, labels, cv=splitter, method="predict_proba"
+    )
+    pipeline = text_pipeline().fit(texts, labels)
+    vectorisers, coef_t, intercept = compile_pipeline(pipeline)
+    model = TriageModel(
+        categories=categories,
+        vectorisers=vectorisers,
+        coef_t=coef_t,
+        intercept=intercept,
+        combiner_coef=np.zeros(0),
+        combiner_intercept=0.0,
+        extortion_index=tuple(
+            i for i, c in enumerate(categories) if c in corpus.EXTORTION_CATEGORIES
+        ),
+        emergency_index=categories.index("genuine_emergency"),
+        corpus_fingerprint="custom" if custom else corpus.fingerprint("train"),
+        catalogue_fingerprint=catalogue_fingerprint(),
+        sklearn_version=sklearn.__version__,
+        training_size=len(examples),
+    )
+    combiner = LogisticRegression(C=1.0, max_iter=1000)
+    combiner.fit(model.combiner_features(out_of_fold, signals), is_extortion)
+    model.combiner_coef = combiner.coef_[0].astype(np.float64)
+    model.combiner_intercept = float(combiner.intercept_[0])
+    logger.info("trained on %d examples, %d categories", len(examples), len(categories))
+    return Trained(model, pipeline)
+
+
+def train(examples: Sequence[corpus.Example] | None = None, *, folds: int = 5) -> TriageModel:
+    return fit(examples, folds=folds).model

@@ -1,0 +1,25 @@
+"""POST /api/v1/check: anonymous, rate-limited, stores nothing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from amparo.triage import present
+from amparo.verdict import service as verdict_service
+from amparo.verdict.schemas import CheckRequest, CheckResponse
+from amparo.web.deps import AnonymousLimit, GettextDep
+
+router = APIRouter(tags=["check"])
+
+
+@router.post(
+    "/check",
+    response_model=CheckResponse,
+    dependencies=[AnonymousLimit],
+    summary="Is this message extortion? (anonymous; nothing is stored)",
+)
+def check(body: CheckRequest, _: GettextDep) -> CheckResponse:
+    verdict = verdict_service.check_message(text=body.text, lang=body.lang, country=body.country)
+    data = present.to_dict(verdict)
+    data.pop("probabilities")
+    return CheckResponse(**data, category_name=_(present.CATEGORY_NAMES[verdict.category]))

@@ -1,0 +1,57 @@
+"""API shapes of the message check."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from amparo.triage import MAX_CHARS
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CHARS,
+        description="The message as received (WhatsApp, SMS, a voice-note transcript).",
+    )
+    lang: Literal["es", "en", "pt", "fr"] | None = Field(
+        default=None, description="Language of the answer; default: the message's language."
+    )
+    country: str | None = Field(
+        default=None,
+        pattern="^[A-Za-z]{2}$",
+        description="ISO country code that chooses where to report (MX, US, GT, HN, SV…).",
+    )
+
+
+class EvidenceRead(BaseModel):
+    start: int = Field(description="Offset of the first character, in the text as sent.")
+    end: int = Field(description="Offset after the last character.")
+    text: str
+
+
+class FlagRead(BaseModel):
+    id: str
+    severity: Literal["low", "medium", "high", "critical"]
+    title: str
+    explanation: str
+    advice: str
+    evidence: list[EvidenceRead]
+
+
+class CheckResponse(BaseModel):
+    risk: float = Field(ge=0, le=1, description="Calibrated probability that this is extortion.")
+    level: Literal["low", "medium", "high", "critical"]
+    category: str
+    category_name: str
+    lang: str
+    detected_language: str | None
+    language_supported: bool
+    flags: list[FlagRead]
+    headline: str
+    advice: list[str]
+    report: str
+    disclaimer: str

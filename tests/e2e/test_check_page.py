@@ -1,0 +1,49 @@
+"""A frightened mother checks a message on her phone: real browser, real server."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import Server, screenshot
+
+pytestmark = pytest.mark.e2e
+
+RANSOM = (
+    "Señora no cuelgue. Tenemos a su hijo Kevin, si quiere volver a verlo deposite 15 mil "
+    "pesos en OXXO antes de las 6. No llame a la policía, la estamos vigilando."
+)
+
+
+def test_check_a_ransom_message(page: Page, server: Server) -> None:
+    page.goto(server.url + "/")
+    expect(page.get_by_role("heading", name="¿Es extorsión?")).to_be_visible()
+    page.get_by_label("El mensaje").fill(RANSOM)
+    page.get_by_role("button", name="Revisar el mensaje").click()
+    verdict = page.locator("#verdict")
+    expect(verdict).to_be_visible()
+    assert verdict.locator("h2").inner_text() in ("Riesgo alto", "Riesgo muy alto")
+    expect(verdict.locator("mark").first).to_be_visible()
+    expect(verdict.get_by_role("heading", name="Qué hacer ahora")).to_be_visible()
+    assert verdict.locator("ol.advice li").count() >= 3
+    screenshot(page, "check-ransom-es")
+
+
+def test_check_works_without_javascript_and_keeps_an_empty_form_friendly(
+    browser: Browser, server: Server
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="es-MX")
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_label("El mensaje").fill("Hola mija, ya te mandé lo de la luz por Elektra")
+    page.get_by_role("button", name="Revisar el mensaje").click()
+    expect(page.locator("#verdict")).to_be_visible()
+    screenshot(page, "check-benign-nojs")
+    context.close()
+
+
+def test_page_weight_is_small_for_cheap_phones(page: Page, server: Server) -> None:
+    sizes: list[int] = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+    page.goto(server.url + "/")
+    assert sum(sizes) < 50_000

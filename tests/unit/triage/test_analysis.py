@@ -1,0 +1,162 @@
+"""The detector as a family meets it: verdicts, evidence, languages, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amparo.errors import InvalidInput
+from amparo.triage import Level, analyze, analyze_many, corpus, training
+from amparo.triage import model as triage_model
+from amparo.triage.normalise import plain
+
+RANSOM = (
+    "Señora no cuelgue, tenemos a su hijo. Si quiere volver a verlo deposite 20 mil pesos "
+    "en OXXO a la tarjeta 4152 3138 0000 1234 antes de las 6. No llame a la policía."
+)
+ADVISORY = (
+    "AVISO del Consulado: si alguien le llama diciendo que tiene secuestrado a su familiar y le "
+    "pide un depósito en OXXO, cuelgue y comuníquese con su familiar. No pague. Denuncie al 089."
+)
+
+
+def test_a_ransom_demand_is_critical_with_its_words_shown() -> None:
+    verdict = analyze(RANSOM)
+    assert verdict.level in (Level.HIGH, Level.CRITICAL)
+    assert verdict.category in corpus.EXTORTION_CATEGORIES
+    assert verdict.lang == "es"
+    assert verdict.advice
+    assert verdict.headline
+    assert verdict.report
+    ids = {flag.id for flag in verdict.flags}
+    assert "custody_claim" in ids
+    for flag in verdict.flags:
+        for span in flag.evidence:
+            assert RANSOM[span.start : span.end] == span.text
+            assert span.text.strip()
+
+
+def test_a_government_advisory_is_not_extortion() -> None:
+    verdict = analyze(ADVISORY)
+    assert verdict.level in (Level.LOW, Level.MEDIUM)
+    assert verdict.category == "benign"
+
+
+def test_a_real_call_for_help_gets_emergency_advice() -> None:
+    verdict = analyze(
+        "Mamá estoy perdido en el desierto, ya no tenemos agua, el coyote nos dejó. "
+        "Llama al 911 y a la patrulla fronteriza, te mando mi ubicación"
+    )
+    assert verdict.category == "genuine_emergency"
+    assert "911" in " ".join(verdict.advice) + verdict.report
+
+
+def test_answers_in_the_chosen_language() -> None:
+    verdict = analyze(RANSOM, lang="fr")
+    assert verdict.lang == "fr"
+    assert analyze(RANSOM, lang="en").advice != verdict.advice
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("We have your son. Send $2,000 by Western Union in one hour or he dies.", "en"),
+        ("Estamos com o seu filho. Faça um Pix de 5 mil agora ou ele morre.", "pt"),
+        ("Nous avons votre fils. Envoyez 2000 dollars par Western Union ou il meurt.", "fr"),
+    ],
+)
+def test_other_languages(text: str, lang: str) -> None:
+    verdict = analyze(text)
+    assert verdict.lang == lang
+    assert verdict.level in (Level.HIGH, Level.CRITICAL)
+
+
+def test_evasions_do_not_hide_the_flags() -> None:
+    evasive = "s3ñ0r4 *T E N E M O S* a su h1j0 👀 d e p o s i t e   y4 en 0XX0!!!!"
+    verdict = analyze(evasive)
+    assert verdict.flags
+    for flag in verdict.flags:
+        for span in flag.evidence:
+            assert evasive[span.start : span.end] == span.text
+
+
+def test_unsupported_language_is_analysed_and_said() -> None:
+    verdict = analyze("Wir haben Ihren Sohn entführt. Zahlen Sie sofort 5000 Euro.")
+    assert verdict.language_supported is False
+    assert verdict.detected_language == "de"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("x" * 20_001, "too long"),
+        ("abc\x00def", "binary"),
+        ("\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f hola", "binary"),
+        (b"bytes", "must be text"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(bad: object, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        analyze(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("odd", ["😱😱😱🙏", "???", "ok", "a" * 20_000, "Ω≈ç√∫˜µ≤≥÷ مرحبا 你好"])
+def test_odd_but_valid_input_gets_an_answer(odd: str) -> None:
+    verdict = analyze(odd)
+    assert 0.0 <= verdict.risk <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=300).filter(lambda t: t.strip() and "\x00" not in t))
+def test_any_text_gets_a_consistent_verdict(text: str) -> None:
+    try:
+        verdict = analyze(text)
+    except InvalidInput:
+        return
+    assert 0.0 <= verdict.risk <= 1.0
+    if verdict.level in (Level.HIGH, Level.CRITICAL):
+        assert any(flag.evidence for flag in verdict.flags)
+    for flag in verdict.flags:
+        for span in flag.evidence:
+            assert text[span.start : span.end] == span.text
+
+
+def test_batch_equals_one_by_one() -> None:
+    texts = [RANSOM, ADVISORY, "hola mija, ya te mandé lo de la luz"]
+    assert [v.risk for v in analyze_many(texts)] == [analyze(t).risk for t in texts]
+
+
+def test_shipped_model_is_trained_on_the_shipped_corpus_and_catalogue() -> None:
+    shipped = triage_model.load()
+    assert shipped.corpus_fingerprint == corpus.fingerprint("train"), "run 'amparo train'"
+    assert shipped.catalogue_fingerprint == triage_model.catalogue_fingerprint(), (
+        "run 'amparo train'"
+    )
+
+
+def test_compiled_model_equals_scikit_learn() -> None:
+    """The shipped inference path gives scikit-learn's own numbers and n-grams."""
+    sample = corpus.load("train")[::5]
+    trained = training.fit(sample, folds=3)
+    texts = [plain(e.text) for e in corpus.load("heldout")[:150]] + ["", "a", "x  y\tz"]
+    expected = trained.pipeline.predict_proba(texts)
+    assert np.allclose(trained.model.category_probabilities(texts), expected, atol=1e-5)
+    union = trained.pipeline.named_steps["features"]
+    for (_, fitted), compiled in zip(
+        union.transformer_list, trained.model.vectorisers, strict=True
+    ):
+        analyse = fitted.build_analyzer()
+        for text in texts:
+            assert compiled.grams(text) == analyse(text)
+
+
+def test_training_is_deterministic() -> None:
+    sample = corpus.load("train")[::6]
+    first, second = training.train(sample, folds=3), training.train(sample, folds=3)
+    texts = [plain(e.text) for e in corpus.load("heldout")[:50]]
+    assert np.array_equal(first.category_probabilities(texts), second.category_probabilities(texts))
+    assert np.array_equal(first.combiner_coef, second.combiner_coef)

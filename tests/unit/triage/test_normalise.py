@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from amparo.triage.normalise import _slow_pairs, normalise, plain
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("TENEMOS a su HIJO!!!!", "tenemos a su hijo!"),
+        ("S3CU3STR0 de tu h1j0", "secuestro de tu hijo"),
+        ("d e p o s i t a  ya", "deposita ya"),
+        ("de\u200bpósito en OXXO", "deposito en oxxo"),
+        ("*no cuelgue* _ahora_ ~ya~", "no cuelgue ahora ya"),
+        ("ayudaaaaa llamar 5000 pesos", "ayuda llamar 5000 pesos"),
+        ("Ｏｘｘｏ", "oxxo"),
+        ("раgue", "pague"),  # Cyrillic р and а
+        ("mamá 🙏🙏 ayúdame", "mama 🙏 ayudame"),
+        ("$500 dólares", "$500 dolares"),
+        ("c4rt3l   del\n\ngolfo", "cartel del golfo"),
+        ("Ñandú coração façade", "nandu coracao facade"),
+        ("", ""),
+    ],
+)
+def test_known_evasions_are_undone(raw: str, expected: str) -> None:
+    assert plain(raw) == expected
+
+
+text_strategy = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("aeiouñáéíóú0134578@$!*_~ .,¡?¿\n\t\u200b😀AEIOUXsS")),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text_strategy)
+@example("a  b!!  c")
+@example("x1 2 3 4 y")
+def test_fast_path_equals_the_character_path(raw: str) -> None:
+    assert plain(raw) == "".join(c for c, _ in _slow_pairs(raw))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_strategy)
+def test_normalisation_is_idempotent(raw: str) -> None:
+    once = plain(raw)
+    assert plain(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_strategy)
+def test_every_span_maps_back_inside_the_original(raw: str) -> None:
+    result = normalise(raw)
+    assert len(result.offsets) == len(result.text)
+    assert list(result.offsets) == sorted(result.offsets)
+    for start in range(len(result.text)):
+        begin, end = result.original_span(start, start + 1)
+        assert 0 <= begin < end <= len(raw)
+
+
+def test_evidence_is_shown_in_the_words_received() -> None:
+    raw = "Señora, *TENEMOS* a su h1j0, d e p o s i t e"
+    result = normalise(raw)
+    start = result.text.index("tenemos a su hijo")
+    begin, end = result.original_span(start, start + len("tenemos a su hijo"))
+    assert raw[begin:end] == "TENEMOS* a su h1j0"
+    start = result.text.index("deposite")
+    begin, end = result.original_span(start, start + len("deposite"))
+    assert raw[begin:end] == "d e p o s i t e"
