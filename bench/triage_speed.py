@@ -123,7 +123,9 @@ def measure_baseline(texts: list[str]) -> dict[str, float]:
     }
 
 
-def measure_server(texts: list[str], connections: int = 50, seconds: int = 15) -> dict[str, float]:
+def measure_server(
+    texts: list[str], connections: int = 50, seconds: int = 15, workers: int = 1
+) -> dict[str, float]:
     """``amparo serve`` on loopback, wrk with 50 connections posting real messages."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make bench-deps (apt-get install wrk)")
@@ -139,7 +141,7 @@ def measure_server(texts: list[str], connections: int = 50, seconds: int = 15) -
         "AMPARO_EMBEDDED_WORKER": "false",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "amparo", "serve", "--port", str(port)],
+        [sys.executable, "-m", "amparo", "serve", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -199,7 +201,9 @@ def main() -> None:
         ratio = a["batch_msgs_per_s"] / b["batch_msgs_per_s"]
         print(f"ratio amparo/baseline batch throughput: {ratio:.1f}x")
     if args.server:
-        print("server, 50 concurrent clients:", measure_server(texts))
+        for workers in (1, 2):
+            result = measure_server(texts, workers=workers)
+            print(f"server, {workers} process(es), 50 concurrent clients: {result}")
 
 
 if __name__ == "__main__":

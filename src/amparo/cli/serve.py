@@ -18,16 +18,39 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Upgrade the database schema first.")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web processes. With more than one, run 'amparo worker' separately "
+            "(the embedded worker runs only with one process).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the web service (API, pages, and the embedded worker)."""
-    from amparo.web.app import create_app
-
     settings = load_settings()
     if migrate_first:
         migrate.upgrade(settings.resolved_database_url)
-    app = create_app(settings, run_worker=True)
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"[bold green]Amparo[/] listening on http://{bind_host}:{bind_port}")
+    if workers > 1:
+        uvicorn.run(
+            "amparo.web.app:create_app",
+            factory=True,
+            workers=workers,
+            host=bind_host,
+            port=bind_port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+        return
+    from amparo.web.app import create_app
+
+    app = create_app(settings, run_worker=True)
     uvicorn.run(
         app,
         host=bind_host,

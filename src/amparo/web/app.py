@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from amparo import __version__
+from amparo import __version__, logs
 from amparo.settings import Settings, get_settings
 from amparo.store.engine import keyring_from, make_engine, make_session_factory
 from amparo.web import problems
@@ -27,13 +27,21 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, run_worker: bool = False
 ) -> FastAPI:
-    """Build the app. ``run_worker`` starts the embedded worker (``amparo serve`` does)."""
-    settings = settings or get_settings()
+    """Build the app. ``run_worker`` starts the embedded worker (``amparo serve`` does).
+
+    Called with no arguments (``uvicorn --factory``, several processes), it configures itself
+    from the environment, logging included."""
+    if settings is None:
+        settings = get_settings()
+        logs.configure(settings.log_level, settings.log_format)
     settings.validate_for_startup()
     engine = engine or make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from amparo.triage import analysis
+
+        analysis.warm_up()  # the first family should not wait for the models to load
         worker = None
         if run_worker and settings.embedded_worker:
             from amparo.worker import BackgroundWorker
