@@ -167,6 +167,13 @@ def test_demo_seed_is_idempotent(tmp_path: Path, fresh_database_url: str) -> Non
     assert first["password"] == second["password"]
     assert len(first["password"]) >= 12
     assert (tmp_path / "demo-login.txt").stat().st_mode & 0o777 == 0o600
+    engine = create_engine(normalise_url(fresh_database_url))
+    with engine.connect() as conn:
+        travellers = conn.execute(text("SELECT count(*) FROM travellers")).scalar_one()
+        contacts = conn.execute(text("SELECT count(*) FROM traveller_contacts")).scalar_one()
+    engine.dispose()
+    assert travellers == 1
+    assert contacts == 3
 
 
 def test_production_without_key_is_a_clear_error(tmp_path: Path) -> None:

@@ -30,11 +30,12 @@ def cli_language() -> str:
 
 
 def _register() -> None:
-    from amparo.cli import admin, check, db, demo, serve, train
+    from amparo.cli import admin, check, db, demo, serve, train, traveller
 
     app.add_typer(db.app, name="db")
     app.add_typer(admin.app, name="admin")
     app.add_typer(demo.app, name="demo")
+    app.add_typer(traveller.app, name="traveller")
     app.command("serve")(serve.serve)
     app.command("worker")(serve.worker)
     app.command("check")(check.check)

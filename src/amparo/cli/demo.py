@@ -14,6 +14,7 @@ from amparo.accounts import service as accounts_service
 from amparo.accounts.models import OrgKind, Role
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import NotFound
+from amparo.safety import service as safety_service
 
 app = typer.Typer(help="Demo data for trying Amparo out.", no_args_is_help=True)
 
@@ -57,6 +58,32 @@ def seed(session: Session, data_dir: Path) -> dict[str, str]:
             display_name="Kevin Demo",
             role=Role.TRAVELLER,
             password=None,
+        )
+        safety_service.enrol_traveller(
+            session=session,
+            org=org,
+            name="Kevin Demo",
+            pin=f"{secrets.randbelow(10**6):06d}",
+            duress_pin=f"{secrets.randbelow(10**7):07d}",  # 7 digits: never the PIN
+            every_hours=12,
+            grace_minutes=60,
+            language="es",
+            nationality="HN",
+            contacts=[
+                safety_service.ContactIn(
+                    level=1, name="Mamá (demo)", channels=("mailto://mama@demo.amparo.example",)
+                ),
+                safety_service.ContactIn(
+                    level=2,
+                    name="Casa del Migrante (demo)",
+                    channels=("json://127.0.0.1:8000/demo-inbox",),
+                ),
+                safety_service.ContactIn(
+                    level=3,
+                    name="Consulado de Honduras (demo)",
+                    channels=("mailto://consulado@demo.amparo.example",),
+                ),
+            ],
         )
         data_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,0 +1,1 @@
+"""Traveller safety: enrolment, trusted contacts, check-ins, SOS, duress and escalation."""
