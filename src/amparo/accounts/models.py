@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amparo.store.base import Base
-from amparo.store.types import EncryptedText, UTCDateTime, utcnow
+from amparo.store.types import EncryptedText, UTCDateTime, str_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -45,24 +45,13 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
 }
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=32,
-        validate_strings=True,
-        values_callable=lambda k: [m.value for m in k],
-    )
-
-
 class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind, "org_kind"), default=OrgKind.NGO)
+    kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind, "org_kind"), default=OrgKind.NGO)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -73,7 +62,7 @@ class User(Base):
     org_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     email_index: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str] = mapped_column(EncryptedText("users.email"))
     display_name: Mapped[str] = mapped_column(EncryptedText("users.display_name"))

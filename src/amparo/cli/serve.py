@@ -34,33 +34,21 @@ def serve(
         migrate.upgrade(settings.resolved_database_url)
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"[bold green]Amparo[/] listening on http://{bind_host}:{bind_port}")
-    if workers > 1:
-        uvicorn.run(
-            "amparo.web.app:create_app",
-            factory=True,
-            workers=workers,
-            host=bind_host,
-            port=bind_port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-            server_header=False,
-            timeout_graceful_shutdown=10,
-        )
+    options = {
+        "host": bind_host,
+        "port": bind_port,
+        "log_config": None,
+        "access_log": False,  # ours logs route templates only, never paths or addresses
+        "proxy_headers": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers > 1:  # each process builds its own app from the environment
+        uvicorn.run("amparo.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
     from amparo.web.app import create_app
 
-    app = create_app(settings, run_worker=True)
-    uvicorn.run(
-        app,
-        host=bind_host,
-        port=bind_port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
+    uvicorn.run(create_app(settings, run_worker=True), **options)  # type: ignore[arg-type]
 
 
 def worker() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amparo.store.base import Base
-from amparo.store.types import EncryptedText, UTCDateTime, utcnow
+from amparo.store.types import EncryptedText, UTCDateTime, str_enum, utcnow
 
 
 class TravellerStatus(enum.StrEnum):
@@ -24,11 +24,6 @@ class ContactKind(enum.StrEnum):
     NGO = "ngo"
     CONSULATE = "consulate"
     OTHER = "other"
-
-
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True,
-                values_callable=lambda k: [m.value for m in k])  # fmt: skip
 
 
 class Traveller(Base):
@@ -51,7 +46,7 @@ class Traveller(Base):
     grace_minutes: Mapped[int] = mapped_column(Integer, default=60)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[TravellerStatus] = mapped_column(
-        _enum(TravellerStatus, "traveller_status"), default=TravellerStatus.ACTIVE
+        str_enum(TravellerStatus, "traveller_status"), default=TravellerStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -70,7 +65,7 @@ class Contact(Base):
         ForeignKey("travellers.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(EncryptedText("traveller_contacts.name"))
-    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "contact_kind"))
+    kind: Mapped[ContactKind] = mapped_column(str_enum(ContactKind, "contact_kind"))
     level: Mapped[int] = mapped_column(Integer)
     # A JSON list of apprise URLs; they hold phone numbers and tokens, so they are sealed.
     channels: Mapped[str] = mapped_column(EncryptedText("traveller_contacts.channels"))

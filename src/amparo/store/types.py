@@ -1,14 +1,27 @@
-"""Column types: timezone-aware UTC datetimes on every database, and encrypted text."""
+"""Column types: timezone-aware UTC datetimes on every database, encrypted text, text enums."""
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Text
+from sqlalchemy import DateTime, Dialect, Enum, Text
 from sqlalchemy.types import TypeDecorator
 
 from amparo.crypto import active_keyring
+
+
+def str_enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    """A closed set of values stored as their text (no native enum types: portable migrations)."""
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda k: [m.value for m in k],
+    )
 
 
 def utcnow() -> datetime:
