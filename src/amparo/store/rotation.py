@@ -53,7 +53,9 @@ def _rotate_table(
     batch_size: int,
 ) -> int:
     pk = next(iter(table.primary_key.columns))
+    index_columns = [ix for (t, _), (ix, _, _) in rules.items() if t == table.name]
     raw = [cast(table.c[n], String).label(n) for n in names]
+    raw += [cast(table.c[ix], String).label(ix) for ix in index_columns]
     count = 0
     last = None
     while True:
@@ -77,7 +79,9 @@ def _rotate_table(
                 rule = rules.get((table.name, name))
                 if rule is not None:
                     index_col, kind, normalise = rule
-                    values[index_col] = keyring.blind_index(normalise(plain), kind=kind)
+                    index = keyring.blind_index(normalise(plain), kind=kind)
+                    if getattr(row, index_col) != index:
+                        values[index_col] = index
             if values:
                 session.execute(update(table).where(pk == row[0]).values(**values))
                 count += 1
