@@ -80,7 +80,8 @@ def _show(console: Console, text: str, verdict: Verdict, _: Gettext) -> None:
     title = Text(f" {_(present.LEVEL_NAMES[verdict.level.value])} ", style=style)
     risk_label = _("Risk")
     category_label = _(present.CATEGORY_NAMES[verdict.category])
-    title.append(f"  {risk_label} {verdict.risk:.2f}  ·  {category_label}")
+    percent = min(99, max(1, round(verdict.risk * 100)))  # never claim certainty
+    title.append(f"  {risk_label} {percent} %  ·  {category_label}")
     message = Text()
     for piece in present.segments(text, verdict):
         message.append(piece.text, style="bold black on yellow" if piece.flag_ids else "")
