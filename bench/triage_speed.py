@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from amparo.triage import corpus
@@ -77,14 +78,28 @@ def measure_amparo(texts: list[str]) -> dict[str, float]:
     analysis.warm_up()
     for text in texts[:50]:
         analysis.analyze(text)
+
+    def batch(items: list[str]) -> None:
+        for i in range(0, len(items), 256):
+            analysis.analyze_many(items[i : i + 256])
+
+    return timings(analysis.analyze, batch, texts, texts)
+
+
+def timings(
+    single: Callable[[str], object],
+    batch: Callable[[list[str]], object],
+    singles: list[str],
+    texts: list[str],
+) -> dict[str, float]:
+    """Per-message latency one at a time over ``singles``, and batch throughput over ``texts``."""
     latencies = []
-    for text in texts:
+    for text in singles:
         started = time.perf_counter()
-        analysis.analyze(text)
+        single(text)
         latencies.append((time.perf_counter() - started) * 1000)
     started = time.perf_counter()
-    for i in range(0, len(texts), 256):
-        analysis.analyze_many(texts[i : i + 256])
+    batch(texts)
     batch_rate = len(texts) / (time.perf_counter() - started)
     return {
         "single_msgs_per_s": 1000 / statistics.mean(latencies),
@@ -107,20 +122,12 @@ def measure_baseline(texts: list[str]) -> dict[str, float]:
         encoder.encode([e.text for e in train[:600]], batch_size=64),
         [e.category for e in train[:600]],
     )
-    latencies = []
-    for text in texts[:300]:
-        started = time.perf_counter()
-        classifier.predict_proba(encoder.encode([text]))
-        latencies.append((time.perf_counter() - started) * 1000)
-    started = time.perf_counter()
-    classifier.predict_proba(encoder.encode(texts, batch_size=64))
-    batch_rate = len(texts) / (time.perf_counter() - started)
-    return {
-        "single_msgs_per_s": 1000 / statistics.mean(latencies),
-        "batch_msgs_per_s": batch_rate,
-        "p50_ms": percentile(latencies, 50),
-        "p99_ms": percentile(latencies, 99),
-    }
+    return timings(
+        lambda text: classifier.predict_proba(encoder.encode([text])),
+        lambda items: classifier.predict_proba(encoder.encode(items, batch_size=64)),
+        texts[:300],
+        texts,
+    )
 
 
 def measure_server(
