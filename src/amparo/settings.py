@@ -83,6 +83,52 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(
         default=5.0, gt=0, description="Pause between worker passes when there is nothing to do."
     )
+    sos_cancel_seconds: int = Field(
+        default=10,
+        ge=0,
+        le=120,
+        description="Seconds in which a mistaken SOS can be cancelled before anyone is alerted.",
+    )
+    alert_ack_minutes: float = Field(
+        default=15,
+        gt=0,
+        description="Minutes an emergency alert waits for acknowledgement before it climbs to "
+        "the contact's next channel.",
+    )
+    delivery_attempts: int = Field(
+        default=4, ge=1, le=20, description="Attempts per channel before the next channel is tried."
+    )
+    delivery_backoff_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="First retry delay; doubled on every retry (with jitter), at most 5 minutes.",
+    )
+    delivery_lease_seconds: int = Field(
+        default=60,
+        ge=5,
+        description="How long a worker holds a claimed delivery; a crashed worker's claims are "
+        "retried after it.",
+    )
+    delivery_threads: int = Field(
+        default=8, ge=1, le=64, description="Deliveries a worker sends in parallel."
+    )
+    checkins_kept: int = Field(
+        default=5, ge=1, le=100, description="Check-ins kept per traveller; older ones are deleted."
+    )
+    trip_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days after a trip is closed before everything about it is deleted.",
+    )
+    max_silence_hours: int = Field(
+        default=168, ge=1, description="Longest planned silence a traveller may declare."
+    )
+    pin_attempts: int = Field(
+        default=5, ge=1, description="Wrong PINs or codes in a row before check-ins lock."
+    )
+    pin_lock_minutes: int = Field(
+        default=15, ge=1, description="How long check-ins stay locked after too many wrong PINs."
+    )
     log_level: str = Field(default="INFO", description="Logging level.")
     log_format: Literal["json", "text"] = Field(
         default="json", description="json (one object per line) or text."

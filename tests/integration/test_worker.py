@@ -23,7 +23,7 @@ def test_worker_runs_due_jobs_and_survives_a_failing_one(
     )
     db.commit()
 
-    def broken(_: Session) -> int:
+    def broken(_: Session, __: Settings) -> int:
         raise RuntimeError("boom")
 
     worker = Worker(session_factory, settings)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from amparo.accounts import service as accounts_service
+from amparo.settings import Settings
 from amparo.worker import Job
 
 
-def purge_expired_sessions(session: Session) -> int:
+def purge_expired_sessions(session: Session, settings: Settings) -> int:
     return accounts_service.purge_expired_sessions(session=session)
 
 

@@ -35,11 +35,16 @@ class Scope(enum.StrEnum):
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
     AUDIT_READ = "audit:read"
+    TRAVELLERS_READ = "travellers:read"
+    TRAVELLERS_WRITE = "travellers:write"
+    ALERTS_READ = "alerts:read"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
-    Role.ANALYST: frozenset({Scope.ORG_READ, Scope.USERS_READ}),
+    Role.ANALYST: frozenset(
+        {Scope.ORG_READ, Scope.USERS_READ, Scope.TRAVELLERS_READ, Scope.ALERTS_READ}
+    ),
     Role.TRAVELLER: frozenset(),
     Role.FAMILY: frozenset(),
 }

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.accounts.models import Organisation
-from amparo.errors import N_, InvalidInput
+from amparo.crypto import token_hash
+from amparo.errors import N_, InvalidInput, NotFound
+from amparo.i18n import supported
+from amparo.safety import schedule
 from amparo.safety.models import Contact, ContactKind, Traveller
 from amparo.store.types import utcnow
 
@@ -75,15 +79,42 @@ def enrol_traveller(
     contacts: Sequence[ContactIn],
     language: str = "es",
     nationality: str | None = None,
+    consulate: str | None = None,
+    route_notes: str | None = None,
+    checkin_times: str | None = None,
+    timezone: str = "UTC",
+    escalation_minutes: int = 60,
+    family_consent: bool = False,
 ) -> Traveller:
-    """Enrol a traveller with their contacts; everything is validated before anything is written."""
+    """Enrol a traveller with their contacts; everything is validated before anything is written.
+
+    Every contact is sent a confirmation link (through the outbox, in this transaction); until
+    they confirm, alerts reach them without location data.
+    """
+    from amparo.alerts import outbox
+
     if not name.strip() or len(name) > 200:
         raise InvalidInput(N_("The name must have 1 to 200 characters."), field="name")
     validate_pins(pin, duress_pin)
     if every_hours is not None and not 1 <= every_hours <= 168:
         raise InvalidInput(N_("Check-ins are every 1 to 168 hours."), field="every")
+    if every_hours is not None and checkin_times:
+        raise InvalidInput(
+            N_("Choose either check-ins every N hours or fixed times, not both."), field="times"
+        )
+    times = schedule.parse_times(checkin_times) if checkin_times else ()
+    zone = schedule.parse_timezone(timezone)
     if not 5 <= grace_minutes <= 24 * 60:
         raise InvalidInput(N_("The grace period is 5 minutes to 24 hours."), field="grace")
+    if not 5 <= escalation_minutes <= 24 * 60:
+        raise InvalidInput(
+            N_("The time between escalation levels is 5 minutes to 24 hours."), field="escalation"
+        )
+    if supported(language) != language:
+        raise InvalidInput(N_("The language must be es, en, pt or fr."), field="language")
+    for text, field in ((consulate, "consulate"), (route_notes, "route_notes")):
+        if text is not None and len(text) > 500:
+            raise InvalidInput(N_("This field has at most 500 characters."), field=field)
     if not 1 <= len(contacts) <= MAX_CONTACTS:
         raise InvalidInput(
             N_("A traveller needs 1 to %(n)d trusted contacts."), field="contacts", n=MAX_CONTACTS
@@ -97,6 +128,8 @@ def enrol_traveller(
                 N_("A contact has 1 to %(n)d channels."), field="contacts", n=MAX_CHANNELS
             )
         channels = [validate_channel(url) for url in contact.channels]
+        if supported(contact.language) != contact.language:
+            raise InvalidInput(N_("The language must be es, en, pt or fr."), field="contacts")
         rows.append(
             Contact(
                 name=contact.name.strip() or f"#{number}",
@@ -111,15 +144,71 @@ def enrol_traveller(
         name=name.strip(),
         language=language,
         nationality=(nationality or "").upper()[:2] or None,
+        consulate=(consulate or "").strip() or None,
+        route_notes=(route_notes or "").strip() or None,
         pin_hash=_hasher.hash(pin),
         duress_pin_hash=_hasher.hash(duress_pin),
         checkin_every_minutes=round(every_hours * 60) if every_hours else None,
+        checkin_times=",".join(f"{h:02d}:{m:02d}" for h, m in times) or None,
+        timezone=zone.key,
         grace_minutes=grace_minutes,
-        next_due_at=utcnow() + timedelta(hours=every_hours) if every_hours else None,
+        escalation_minutes=escalation_minutes,
+        handle=new_handle(),
+        key_hash=token_hash(secrets.token_urlsafe(24)),
+        code_salt=secrets.token_hex(16),
+        family_consent=family_consent,
+        failed_pin_count=0,
         contacts=rows,
     )
+    schedule.reschedule(traveller, utcnow())
     session.add(traveller)
     session.flush()
+    for row in traveller.contacts:
+        outbox.confirm_contact(session=session, traveller=traveller, contact=row)
+    return traveller
+
+
+HANDLE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+
+
+def new_handle() -> str:
+    """The traveller number printed on the card: 8 characters, not guessable in sequence."""
+    return "".join(secrets.choice(HANDLE_ALPHABET) for _ in range(8))
+
+
+def issue_link_key(*, session: Session, traveller: Traveller) -> str:
+    """A new secret for the traveller's personal check-in/SOS link; the previous one stops working.
+
+    Only its SHA-256 is stored, so it is shown once (at enrolment, or when re-issued).
+    """
+    key = secrets.token_urlsafe(24)
+    traveller.key_hash = token_hash(key)
+    session.flush()
+    return key
+
+
+def traveller_by_key(*, session: Session, key: str) -> Traveller:
+    if not key or len(key) > 64:
+        raise NotFound(N_("This personal link is not valid."))
+    traveller = session.scalar(select(Traveller).where(Traveller.key_hash == token_hash(key)))
+    if traveller is None:
+        raise NotFound(N_("This personal link is not valid."))
+    return traveller
+
+
+def traveller_by_handle(*, session: Session, handle: str) -> Traveller:
+    cleaned = handle.strip().upper().replace("-", "").replace(" ", "")
+    traveller = session.scalar(select(Traveller).where(Traveller.handle == cleaned[:16]))
+    if traveller is None:
+        raise NotFound(N_("No traveller has this number."))
+    return traveller
+
+
+def get_traveller(*, session: Session, traveller_id: int, org_id: int | None = None) -> Traveller:
+    """A traveller by id; with ``org_id``, only one of that organisation (else 404, not 403)."""
+    traveller = session.get(Traveller, traveller_id)
+    if traveller is None or (org_id is not None and traveller.org_id != org_id):
+        raise NotFound(N_("No traveller has this number."))
     return traveller
 
 

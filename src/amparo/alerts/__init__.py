@@ -1,0 +1,1 @@
+"""Durable alerts: an outbox written with the event, delivered through apprise by the worker."""

@@ -1,0 +1,353 @@
+"""Delivering the outbox through apprise: claim, send, record.
+
+1. ``claim`` picks due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers on many
+   machines share the queue), pushes their ``next_attempt_at`` forward by a lease, bumps the
+   attempt counter that serves as a fence, gathers what the message needs, and commits.
+2. ``send`` calls apprise for one channel, outside any transaction.
+3. ``record`` writes the attempt to the delivery log and moves the delivery on: sent; or retry
+   with exponential backoff and jitter; or the contact's next channel; or failed. A worker
+   killed between 1 and 3 loses nothing: when the lease runs out the delivery is claimed again
+   (at-least-once; the idempotency key, the same for every try on one channel, lets a receiver
+   drop the duplicate).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from amparo.alerts import messages, outbox
+from amparo.alerts.models import (
+    Alert,
+    AlertKind,
+    AlertState,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+)
+from amparo.safety.models import Contact, Emergency, Traveller
+from amparo.settings import Settings
+from amparo.store.engine import session_scope
+from amparo.store.types import utcnow
+
+logger = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 300.0
+HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+WORKER_NAME = f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    fence: int
+    channel_index: int
+    url: str
+    scheme: str
+    idempotency_key: str
+    title: str
+    body: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Result:
+    claim: Claim
+    ok: bool
+    error: str | None
+    finished_at: datetime
+
+
+def idempotency_key(alert_id: int, contact_id: int, channel_index: int) -> str:
+    return f"amparo-{alert_id}-{contact_id}-{channel_index}"
+
+
+def backoff_seconds(attempt: int, base: float, rng: random.Random | None = None) -> float:
+    """Exponential (base, 2·base, 4·base …, at most 5 minutes) with ±50 % jitter."""
+    rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+    raw = min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempt - 1))
+    return float(raw * rng.uniform(0.5, 1.5))
+
+
+def with_idempotency_header(url: str, key: str) -> str:
+    """apprise's json/form/xml URLs take ``+Header=value`` arguments as HTTP headers."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in HEADER_SCHEMES:
+        return url
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}+X-Amparo-Idempotency-Key={key}"
+
+
+def _locking(statement, session: Session):  # type: ignore[no-untyped-def]
+    if session.get_bind().dialect.name == "postgresql":
+        return statement.with_for_update(skip_locked=True, of=Delivery)
+    return statement
+
+
+def claim(
+    *, session: Session, settings: Settings, limit: int, now: datetime | None = None
+) -> list[Claim]:
+    """Claim up to ``limit`` due deliveries and commit the claim."""
+    now = now or utcnow()
+    query = (
+        select(Delivery.id, Delivery.total_attempts)
+        .where(Delivery.state == DeliveryState.QUEUED, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+    )
+    rows = session.execute(_locking(query, session)).all()
+    lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
+    claimed: list[tuple[int, int]] = []
+    for delivery_id, seen in rows:
+        result = session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.total_attempts == seen,
+                Delivery.state == DeliveryState.QUEUED,
+            )
+            .values(
+                next_attempt_at=lease_until,
+                total_attempts=seen + 1,
+                attempts=Delivery.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append((delivery_id, seen + 1))
+    claims = [
+        _prepare(session, settings, delivery_id, fence, now) for delivery_id, fence in claimed
+    ]
+    session.commit()
+    return [c for c in claims if c is not None]
+
+
+def _prepare(
+    session: Session, settings: Settings, delivery_id: int, fence: int, now: datetime
+) -> Claim | None:
+    delivery = session.get_one(Delivery, delivery_id)
+    alert = session.get_one(Alert, delivery.alert_id)
+    contact = session.get_one(Contact, delivery.contact_id)
+    traveller = session.get_one(Traveller, alert.traveller_id)
+    channels: list[str] = json.loads(contact.channels)
+    index = min(delivery.channel_index, len(channels) - 1)
+    key = idempotency_key(alert.id, contact.id, index)
+    payload: dict[str, object] = json.loads(alert.payload or "{}")
+    if alert.kind in (AlertKind.SOS, AlertKind.DURESS, AlertKind.LOCATION):
+        _audit_location_read(session, alert, contact)
+    message = messages.compose(
+        kind=alert.kind,
+        payload=payload,
+        traveller_name=traveller.name,
+        language=contact.language,
+        confirmed=contact.confirmed_at is not None,
+        delivery_id=delivery.id,
+        contact_id=contact.id,
+        base_url=settings.base_url.rstrip("/"),
+        reference=key,
+    )
+    url = channels[index]
+    return Claim(
+        delivery_id=delivery.id,
+        fence=fence,
+        channel_index=index,
+        url=with_idempotency_header(url, key),
+        scheme=url.split("://", 1)[0].lower()[:32],
+        idempotency_key=key,
+        title=message.title,
+        body=message.body,
+        started_at=now,
+    )
+
+
+def _audit_location_read(session: Session, alert: Alert, contact: Contact) -> None:
+    """A location leaving the system is a read of it: audited, who and which alert."""
+    payload = json.loads(alert.payload or "{}")
+    if not (payload.get("location") or payload.get("place")) or contact.confirmed_at is None:
+        return
+    from amparo.accounts import audit
+
+    audit.record(
+        session=session,
+        actor=audit.Actor(type="contact", id=contact.id, org_id=alert.org_id),
+        action="location.sent",
+        origin=audit.WORKER,
+        target=audit.Target("traveller", alert.traveller_id, {"alert": alert.id}),
+    )
+
+
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_DIGITS = re.compile(r"\d{6,}")
+
+
+def _clean_error(text: str) -> str:
+    """A short reason for the delivery log, with addresses and long numbers removed."""
+    first = text.strip().splitlines()[0] if text.strip() else "not accepted"
+    return _DIGITS.sub("…", _URL.sub("<url>", first))[:200]
+
+
+def send(claim: Claim) -> Result:
+    """One try through apprise. True only if the provider accepted the message."""
+    import apprise
+
+    ok = False
+    error: str | None = None
+    try:
+        notifier = apprise.Apprise()
+        if not notifier.add(claim.url):
+            error = "apprise refused the address"
+        else:
+            with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+                ok = bool(notifier.notify(body=claim.body, title=claim.title))
+            if not ok:
+                error = _clean_error(captured.getvalue())
+    except Exception as exc:  # a broken plugin must not stop the worker
+        error = _clean_error(f"{type(exc).__name__}: {exc}")
+    return Result(claim=claim, ok=ok, error=None if ok else error, finished_at=utcnow())
+
+
+def record(
+    *,
+    session: Session,
+    settings: Settings,
+    results: Sequence[Result],
+    rng: random.Random | None = None,
+) -> None:
+    """Log every attempt and move each delivery on; stale results (lease lost) only log."""
+    touched: set[int] = set()
+    for result in results:
+        claim = result.claim
+        session.add(
+            DeliveryAttempt(
+                delivery_id=claim.delivery_id,
+                channel_index=claim.channel_index,
+                scheme=claim.scheme,
+                idempotency_key=claim.idempotency_key,
+                started_at=claim.started_at,
+                finished_at=result.finished_at,
+                ok=result.ok,
+                error=result.error,
+                worker=WORKER_NAME,
+            )
+        )
+        delivery = session.get(Delivery, claim.delivery_id)
+        if (
+            delivery is None
+            or delivery.total_attempts != claim.fence
+            or delivery.state != DeliveryState.QUEUED
+        ):
+            continue  # another worker took it over after our lease ran out
+        now = result.finished_at
+        alert = delivery.alert
+        if result.ok:
+            delivery.state = DeliveryState.SENT
+            delivery.sent_at = now
+            delivery.next_attempt_at = None
+            delivery.last_error = None
+            if alert.needs_ack and alert.acknowledged_at is None:
+                delivery.ack_due_at = now + timedelta(minutes=settings.alert_ack_minutes)
+        else:
+            delivery.last_error = result.error
+            contact = session.get_one(Contact, delivery.contact_id)
+            channels = json.loads(contact.channels)
+            if delivery.attempts < settings.delivery_attempts:
+                delay = backoff_seconds(delivery.attempts, settings.delivery_backoff_seconds, rng)
+                delivery.next_attempt_at = now + timedelta(seconds=delay)
+            elif delivery.channel_index + 1 < len(channels):
+                delivery.channel_index += 1
+                delivery.attempts = 0
+                delivery.next_attempt_at = now
+            else:
+                delivery.state = DeliveryState.FAILED
+                delivery.next_attempt_at = None
+        touched.add(alert.id)
+    session.flush()
+    for alert_id in touched:
+        alert = session.get_one(Alert, alert_id)
+        outbox.refresh_state(alert, utcnow())
+        if alert.state == AlertState.UNRESOLVED and alert.emergency_id is not None:
+            _escalate_now(session, alert.emergency_id)
+    session.flush()
+
+
+def _escalate_now(session: Session, emergency_id: int) -> None:
+    """Nobody at this level can be reached: do not wait to try the next level."""
+    emergency = session.get(Emergency, emergency_id)
+    if (
+        emergency
+        and emergency.closed_at is None
+        and emergency.acknowledged_at is None
+        and emergency.next_escalation_at is not None
+    ):
+        emergency.next_escalation_at = min(emergency.next_escalation_at, utcnow())
+
+
+def climb_unacknowledged(*, session: Session, now: datetime | None = None, limit: int = 500) -> int:
+    """A sent emergency alert nobody acknowledged in time goes out on the contact's next channel."""
+    now = now or utcnow()
+    query = (
+        select(Delivery)
+        .where(Delivery.state == DeliveryState.SENT, Delivery.ack_due_at <= now)
+        .order_by(Delivery.ack_due_at)
+        .limit(limit)
+    )
+    deliveries = session.scalars(_locking(query, session)).all()
+    for delivery in deliveries:
+        delivery.ack_due_at = None
+        if delivery.alert.acknowledged_at is not None:
+            continue
+        contact = session.get_one(Contact, delivery.contact_id)
+        if delivery.channel_index + 1 < len(json.loads(contact.channels)):
+            delivery.channel_index += 1
+            delivery.attempts = 0
+            delivery.state = DeliveryState.QUEUED
+            delivery.next_attempt_at = now
+            outbox.refresh_state(delivery.alert, now)
+    session.flush()
+    return len(deliveries)
+
+
+class Dispatcher:
+    """Claims and sends in parallel threads; one per worker process."""
+
+    def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.pool = ThreadPoolExecutor(
+            max_workers=settings.delivery_threads, thread_name_prefix="amparo-deliver"
+        )
+        self._lock = threading.Lock()
+
+    def run_once(self) -> int:
+        batch = self.settings.delivery_threads * 4
+        with self._lock:
+            with session_scope(self.factory) as session:
+                claims = claim(session=session, settings=self.settings, limit=batch)
+            if not claims:
+                return 0
+            started = time.monotonic()
+            results = list(self.pool.map(send, claims))
+            with session_scope(self.factory) as session:
+                record(session=session, settings=self.settings, results=results)
+            logger.info(
+                "delivered %d of %d in %.0f ms",
+                sum(r.ok for r in results),
+                len(results),
+                (time.monotonic() - started) * 1000,
+            )
+            return len(results)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
