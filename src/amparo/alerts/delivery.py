@@ -91,6 +91,8 @@ def with_idempotency_header(url: str, key: str) -> str:
 
 
 def _locking(statement, session: Session):  # type: ignore[no-untyped-def]
+    # Rows about to change are read afresh, never from a stale identity map.
+    statement = statement.execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         return statement.with_for_update(skip_locked=True, of=Delivery)
     return statement
@@ -188,6 +190,7 @@ def _audit_location_read(session: Session, alert: Alert, contact: Contact) -> No
     )
 
 
+_LOG_PREFIX = re.compile(r"^[\d\-: ,.]+- [A-Z]+ - ")
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _DIGITS = re.compile(r"\d{6,}")
 
@@ -195,6 +198,7 @@ _DIGITS = re.compile(r"\d{6,}")
 def _clean_error(text: str) -> str:
     """A short reason for the delivery log, with addresses and long numbers removed."""
     first = text.strip().splitlines()[0] if text.strip() else "not accepted"
+    first = _LOG_PREFIX.sub("", first)
     return _DIGITS.sub("…", _URL.sub("<url>", first))[:200]
 
 
@@ -313,7 +317,7 @@ def climb_unacknowledged(*, session: Session, now: datetime | None = None, limit
             delivery.channel_index += 1
             delivery.attempts = 0
             delivery.state = DeliveryState.QUEUED
-            delivery.next_attempt_at = now
+            delivery.next_attempt_at = utcnow()
             outbox.refresh_state(delivery.alert, now)
     session.flush()
     return len(deliveries)

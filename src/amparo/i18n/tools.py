@@ -74,6 +74,27 @@ def untranslated(catalog: Catalog, lang: str) -> list[str]:
     return out
 
 
+def fill(path: Path) -> int:
+    """Write translations from a JSON file ``{msgid: {"es": …, "pt": …, "fr": …}}``."""
+    import json
+
+    data: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    written = 0
+    for lang in LANGUAGES:
+        catalog = load(lang)
+        for msgid, texts in data.items():
+            if lang in texts and msgid in catalog:
+                catalog[msgid].string = texts[lang]
+                written += 1
+        with po_path(lang).open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, sort_output=True)
+    return written
+
+
 if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--fill":
+        print(f"{fill(Path(sys.argv[2]))} translations written")  # noqa: T201
     for code, count in update().items():
         print(f"{code}: {count} untranslated")  # noqa: T201

@@ -21,6 +21,8 @@ BATCH = 200
 
 
 def _locking(statement, session: Session):  # type: ignore[no-untyped-def]
+    # Rows about to change are read afresh, never from a stale identity map.
+    statement = statement.execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         return statement.with_for_update(skip_locked=True)
     return statement

@@ -1,0 +1,123 @@
+"""Real receivers for alert delivery tests: an HTTP endpoint for apprise's json:// and an SMTP
+server (aiosmtpd) for mailto://. Tests read what actually arrived."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.policy import default as default_policy
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    payload: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.headers.get("x-amparo-idempotency-key", "")
+
+
+@dataclass
+class JsonReceiver:
+    """A webhook that apprise's ``json://127.0.0.1:PORT/path`` posts to.
+
+    ``stop()`` closes the port (connection refused, as when a service is down); ``start()``
+    opens it again on the same port. ``status`` makes it answer with an error instead.
+    """
+
+    port: int = field(default_factory=free_port)
+    status: int = 200
+    received: list[Received] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, path: str = "hook") -> str:
+        return f"json://127.0.0.1:{self.port}/{path}"
+
+    def start(self) -> JsonReceiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if receiver.status == 200:
+                    with receiver._lock:
+                        receiver.received.append(
+                            Received(
+                                path=self.path,
+                                headers={k.lower(): v for k, v in self.headers.items()},
+                                payload=json.loads(body or b"{}"),
+                            )
+                        )
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def messages(self, path: str | None = None) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if path is None or r.path == f"/{path}"]
+
+
+class _Collect:
+    def __init__(self, box: list[Message]) -> None:
+        self.box = box
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.box.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+
+@dataclass
+class SmtpReceiver:
+    """A local SMTP server (aiosmtpd); apprise's mailto:// delivers to it."""
+
+    port: int = field(default_factory=free_port)
+    messages: list[Message] = field(default_factory=list)
+    _controller: Any = None
+
+    def url(self, to: str) -> str:
+        return (
+            f"mailto://127.0.0.1:{self.port}?from=alerts@amparo.example&to={to}"
+            "&mode=insecure&smtp=127.0.0.1"
+        )
+
+    def start(self) -> SmtpReceiver:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(_Collect(self.messages), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
