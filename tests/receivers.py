@@ -8,8 +8,8 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.policy import default as default_policy
 from email.message import Message
+from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -91,7 +91,7 @@ class _Collect:
     def __init__(self, box: list[Message]) -> None:
         self.box = box
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.box.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 OK"
 

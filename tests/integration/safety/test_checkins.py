@@ -123,7 +123,8 @@ def test_card_codes_work_once_and_duress_codes_raise_the_silent_alert(
     trip = enrol()
     card = checkins.issue_card(session=db, traveller=trip.traveller)
     db.commit()
-    assert len(card.codes) == 12 and sum(d for _, _, d in card.codes) == 4
+    assert len(card.codes) == 12
+    assert sum(d for _, _, d in card.codes) == 4
     normal = next(code for _, code, duress in card.codes if not duress)
     duress_code = next(code for _, code, duress in card.codes if duress)
 
@@ -202,7 +203,8 @@ def test_sos_reaches_everyone_updates_location_once_and_safe_closes_it(
     db.commit()
     assert deliver() == 3
     sos = {r.path: r.payload["message"] for r in receiver.messages()}
-    assert "SOS" in sos["/mama"] and "Altar, Sonora" in sos["/mama"]
+    assert "SOS" in sos["/mama"]
+    assert "Altar, Sonora" in sos["/mama"]
     assert "Altar" not in sos["/consul"]  # not confirmed: no location
     receiver.received.clear()
 
@@ -228,7 +230,8 @@ def test_sos_reaches_everyone_updates_location_once_and_safe_closes_it(
     db.expire_all()
     assert trip.traveller.status == TravellerStatus.ACTIVE
     closed = db.scalars(select(Emergency).where(Emergency.traveller_id == trip.traveller.id)).one()
-    assert closed.closed_at is not None and closed.location is None
+    assert closed.closed_at is not None
+    assert closed.location is None
 
 
 def test_planned_silence_is_bounded_and_pushes_the_alarm(

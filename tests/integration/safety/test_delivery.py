@@ -43,7 +43,8 @@ def test_every_try_carries_the_idempotency_key_and_is_logged(
     trip = enrol()
     deliver()
     keys = sorted(r.key for r in receiver.messages())
-    assert keys and all(k.startswith("amparo-") for k in keys)
+    assert keys
+    assert all(k.startswith("amparo-") for k in keys)
     attempts = db.scalars(select(DeliveryAttempt)).all()
     assert {a.scheme for a in attempts} == {"json"}
     assert all(a.ok and "127.0.0.1" not in (a.error or "") for a in attempts)
@@ -77,7 +78,8 @@ def test_a_receiver_that_is_down_gets_the_alert_when_it_comes_back(
     log = db.scalars(
         select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_([d.id for d in pending]))
     ).all()
-    assert [a.ok for a in log].count(False) == 3 and [a.ok for a in log].count(True) == 3
+    assert [a.ok for a in log].count(False) == 3
+    assert [a.ok for a in log].count(True) == 3
 
 
 def test_a_dead_channel_falls_back_to_the_next_and_email_arrives(
@@ -133,7 +135,8 @@ def test_when_nobody_can_be_reached_the_alert_goes_to_the_desk_and_the_ladder_cl
     ).one()
     assert first.state == AlertState.UNRESOLVED
     emergency = db.get_one(Emergency, first.emergency_id)
-    assert emergency.next_escalation_at is not None and emergency.next_escalation_at <= utcnow()
+    assert emergency.next_escalation_at is not None
+    assert emergency.next_escalation_at <= utcnow()
     assert escalation.escalate(session=db) == 1  # does not wait the 30 minutes
     db.commit()
     deliver()

@@ -89,7 +89,8 @@ def test_unanswered_ladder_ends_on_the_desk_as_unresolved(
     emergency = db.scalars(
         select(Emergency).where(Emergency.traveller_id == trip.traveller.id)
     ).one()
-    assert emergency.level == 3 and emergency.exhausted_at is not None
+    assert emergency.level == 3
+    assert emergency.exhausted_at is not None
     desk = alerts_service.list_alerts(session=db, org_id=None, state=AlertState.UNRESOLVED)
     assert {a.level for a in desk if a.traveller_id == trip.traveller.id} == {1, 2, 3}
 
