@@ -30,12 +30,18 @@ def cli_language() -> str:
 
 
 def _register() -> None:
-    from amparo.cli import admin, check, db, demo, serve, train, traveller
+    from amparo.cli import admin, check, db, demo, safety, serve, train, traveller
 
     app.add_typer(db.app, name="db")
     app.add_typer(admin.app, name="admin")
     app.add_typer(demo.app, name="demo")
     app.add_typer(traveller.app, name="traveller")
+    app.add_typer(safety.alerts_app, name="alerts")
+    app.command("checkin")(safety.checkin)
+    app.command("sos")(safety.sos)
+    app.command("safe")(safety.safe)
+    app.command("status")(safety.status)
+    app.command("codes")(safety.codes)
     app.command("serve")(serve.serve)
     app.command("worker")(serve.worker)
     app.command("check")(check.check)

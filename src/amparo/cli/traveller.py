@@ -8,7 +8,9 @@ import typer
 
 from amparo.accounts import audit
 from amparo.accounts import service as accounts_service
-from amparo.cli.common import console, db_session, print_json
+from amparo.cli import cli_language
+from amparo.cli.common import console, db_session, load_settings, print_json
+from amparo.i18n import gettext_for
 
 app = typer.Typer(help="Travellers and their trusted contacts.", no_args_is_help=True)
 
@@ -34,6 +36,20 @@ def enrol(
     grace: Annotated[int, typer.Option("--grace", help="Minutes of grace before alerting.")] = 60,
     language: Annotated[str, typer.Option(help="es, en, pt or fr.")] = "es",
     nationality: Annotated[str | None, typer.Option(help="ISO country code, e.g. HN.")] = None,
+    times: Annotated[
+        str | None, typer.Option("--times", help="Fixed check-in times instead, e.g. 08:00,20:00.")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Time zone of --times, e.g. America/Tegucigalpa.")
+    ] = "UTC",
+    escalation: Annotated[
+        int, typer.Option("--escalation", help="Minutes between escalation levels.")
+    ] = 60,
+    consulate: Annotated[str | None, typer.Option(help="Their consulate, free text.")] = None,
+    family_consent: Annotated[
+        bool,
+        typer.Option("--family-view/--no-family-view", help="Linked family may see the status."),
+    ] = False,
     org: Annotated[
         str | None, typer.Option("--org", help="Organisation short name that enrols them.")
     ] = None,
@@ -42,8 +58,9 @@ def enrol(
     """Enrol a traveller: PIN, duress PIN, check-in schedule and trusted contacts."""
     from amparo.safety import service as safety_service
 
+    settings = load_settings()
     contacts = [safety_service.parse_contact(spec) for spec in contact]
-    with db_session() as session:
+    with db_session(settings) as session:
         organisation = (
             accounts_service.get_organisation_by_slug(session=session, slug=org) if org else None
         )
@@ -58,7 +75,13 @@ def enrol(
             contacts=contacts,
             language=language,
             nationality=nationality,
+            checkin_times=times,
+            timezone=timezone,
+            escalation_minutes=escalation,
+            consulate=consulate,
+            family_consent=family_consent,
         )
+        key = safety_service.issue_link_key(session=session, traveller=traveller)
         audit.record(
             session=session,
             actor=audit.Actor(type="system", org_id=traveller.org_id),
@@ -66,10 +89,50 @@ def enrol(
             origin=audit.CLI,
             target=audit.Target("traveller", traveller.id, {"contacts": len(contacts)}),
         )
-        result = {"id": traveller.id, "contacts": len(traveller.contacts)}
+        result = {
+            "id": traveller.id,
+            "contacts": len(traveller.contacts),
+            "handle": traveller.handle,
+            "link": f"{settings.base_url.rstrip('/')}/t/{key}",
+        }
     if as_json:
         print_json({"id": result["id"]})
-    else:
-        console.print(
-            f"[green]Enrolled traveller {result['id']}[/] with {result['contacts']} contacts."
+        return
+    _ = gettext_for(cli_language())
+    console.print(
+        "[green]"
+        + _("Enrolled traveller %(id)s with %(n)s trusted contacts.")
+        % {"id": result["id"], "n": result["contacts"]}
+        + "[/]"
+    )
+    console.print(_("Traveller number: %(handle)s") % {"handle": result["handle"]})
+    console.print(
+        _("Personal check-in and SOS link (shown only now; keep it private): %(link)s")
+        % {"link": result["link"]}
+    )
+    console.print(_("Print the card of one-time codes with: amparo codes %(id)s") % result)
+
+
+@app.command("close")
+def close(
+    traveller_id: Annotated[int, typer.Argument(help="The traveller's id.", min=1)],
+) -> None:
+    """Close a trip: check-ins stop, and everything about it is deleted after the retention time."""
+    from amparo.safety import service as safety_service
+
+    settings = load_settings()
+    with db_session(settings) as session:
+        traveller = safety_service.get_traveller(session=session, traveller_id=traveller_id)
+        safety_service.close_trip(session=session, traveller=traveller)
+        audit.record(
+            session=session,
+            actor=audit.Actor(type="system", org_id=traveller.org_id),
+            action="traveller.close",
+            origin=audit.CLI,
+            target=audit.Target("traveller", traveller.id),
         )
+    _ = gettext_for(cli_language())
+    console.print(
+        _("Trip closed; its data will be deleted in %(days)d days.")
+        % {"days": settings.trip_retention_days}
+    )

@@ -187,6 +187,14 @@ class Card:
     number: int
     codes: tuple[tuple[int, str, bool], ...]  # (position, code, duress)
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "handle": self.handle,
+            "card": self.number,
+            "codes": [{"position": p, "code": c} for p, c, _d in self.codes],
+            "duress_positions": [p for p, _c, d in self.codes if d],
+        }
+
 
 def issue_card(*, session: Session, traveller: Traveller) -> Card:
     """A new card of one-time codes; the unused codes of earlier cards stop working.

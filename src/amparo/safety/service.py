@@ -215,3 +215,24 @@ def get_traveller(*, session: Session, traveller_id: int, org_id: int | None = N
 def contact_channels(contact: Contact) -> list[str]:
     channels: list[str] = json.loads(contact.channels)
     return channels
+
+
+def close_trip(*, session: Session, traveller: Traveller) -> None:
+    """The traveller arrived (or gave up the trip): no more alarms; data purged later."""
+    from amparo.safety.models import Emergency, TravellerStatus
+
+    now = utcnow()
+    traveller.status = TravellerStatus.CLOSED
+    traveller.closed_at = now
+    traveller.alarm_at = None
+    traveller.next_due_at = None
+    for emergency in session.scalars(
+        select(Emergency).where(
+            Emergency.traveller_id == traveller.id, Emergency.closed_at.is_(None)
+        )
+    ):
+        emergency.closed_at = now
+        emergency.close_reason = "trip_closed"
+        emergency.next_escalation_at = None
+        emergency.location = None
+    session.flush()
