@@ -41,7 +41,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMPARO_")}
-    env.update(AMPARO_DATA_DIR=str(data), AMPARO_SECRET_KEY=TEST_SECRET, AMPARO_LOG_LEVEL="WARNING")
+    env.update(
+        AMPARO_DATA_DIR=str(data),
+        AMPARO_SECRET_KEY=TEST_SECRET,
+        AMPARO_LOG_LEVEL="WARNING",
+        AMPARO_BASE_URL=f"http://127.0.0.1:{port}",
+        AMPARO_SOS_CANCEL_SECONDS="2",
+    )
     subprocess.run(
         [sys.executable, "-m", "amparo", "db", "upgrade"],
         env=env,

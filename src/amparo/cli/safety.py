@@ -79,7 +79,8 @@ def sos(traveller_id: TravellerId, where: Where = None, as_json: Json = False) -
     if as_json:
         print_json(receipt.to_dict())
     else:
-        console.print(f"[bold red]{_('SOS raised: every trusted contact is being alerted.')}[/]")
+        message = _("SOS raised: every trusted contact is being alerted.")
+        console.print(message, style="bold red")
 
 
 def safe(
@@ -101,7 +102,8 @@ def safe(
     if as_json:
         print_json(receipt.to_dict())
     else:
-        console.print(f"[green]{_('Received. Everyone who was alerted is being told.')}[/]")
+        message = _("Received. Everyone who was alerted is being told.")
+        console.print(message, style="green")
 
 
 def status(traveller_id: TravellerId, as_json: Json = False) -> None:
