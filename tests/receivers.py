@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -41,6 +42,7 @@ class JsonReceiver:
 
     port: int = field(default_factory=free_port)
     status: int = 200
+    delay: float = 0.0  # seconds per request, to stand for a slow provider
     received: list[Received] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -55,6 +57,8 @@ class JsonReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 if receiver.status == 200:
                     with receiver._lock:
                         receiver.received.append(

@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -335,23 +335,33 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     def run_once(self) -> int:
-        batch = self.settings.delivery_threads * 4
+        """Claim a batch, send it in parallel, record each result as soon as it is known.
+
+        Recording one by one keeps the window between "sent" and "recorded" short: a worker
+        killed in it causes a duplicate (the receiver can drop it by idempotency key), never a
+        loss.
+        """
+        batch = self.settings.delivery_threads * 2
         with self._lock:
             with session_scope(self.factory) as session:
                 claims = claim(session=session, settings=self.settings, limit=batch)
             if not claims:
                 return 0
             started = time.monotonic()
-            results = list(self.pool.map(send, claims))
-            with session_scope(self.factory) as session:
-                record(session=session, settings=self.settings, results=results)
+            futures = [self.pool.submit(send, c) for c in claims]
+            delivered = 0
+            for future in as_completed(futures):
+                result = future.result()
+                delivered += result.ok
+                with session_scope(self.factory) as session:
+                    record(session=session, settings=self.settings, results=[result])
             logger.info(
                 "delivered %d of %d in %.0f ms",
-                sum(r.ok for r in results),
-                len(results),
+                delivered,
+                len(claims),
                 (time.monotonic() - started) * 1000,
             )
-            return len(results)
+            return len(claims)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
