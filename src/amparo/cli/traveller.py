@@ -136,3 +136,25 @@ def close(
         _("Trip closed; its data will be deleted in %(days)d days.")
         % {"days": settings.trip_retention_days}
     )
+
+
+@app.command("share")
+def share(
+    traveller_id: Annotated[int, typer.Argument(help="The traveller's id.", min=1)],
+    email: Annotated[str, typer.Option("--email", help="The family member's account e-mail.")],
+) -> None:
+    """Let a family account see the traveller's status (the traveller must have agreed)."""
+    from amparo.safety import service as safety_service
+
+    with db_session() as session:
+        traveller = safety_service.get_traveller(session=session, traveller_id=traveller_id)
+        safety_service.share_with_family(session=session, traveller=traveller, email=email)
+        audit.record(
+            session=session,
+            actor=audit.Actor(type="system", org_id=traveller.org_id),
+            action="traveller.share",
+            origin=audit.CLI,
+            target=audit.Target("traveller", traveller.id),
+        )
+    _ = gettext_for(cli_language())
+    console.print(_("Shared: the family account now sees this traveller's status."))

@@ -236,3 +236,20 @@ def close_trip(*, session: Session, traveller: Traveller) -> None:
         emergency.next_escalation_at = None
         emergency.location = None
     session.flush()
+
+
+def share_with_family(*, session: Session, traveller: Traveller, email: str) -> None:
+    """Let a family member's account see the traveller's status (needs the traveller's consent)."""
+    from amparo.accounts.models import Role, User
+    from amparo.accounts.service import email_index
+    from amparo.errors import Conflict
+    from amparo.safety.models import TravellerViewer
+
+    if not traveller.family_consent:
+        raise Conflict(N_("The traveller has not agreed to share their status with family."))
+    user = session.scalar(select(User).where(User.email_index == email_index(email)))
+    if user is None or user.role != Role.FAMILY:
+        raise NotFound(N_("No family account has this e-mail address."))
+    if session.get(TravellerViewer, (traveller.id, user.id)) is None:
+        session.add(TravellerViewer(traveller_id=traveller.id, user_id=user.id))
+        session.flush()

@@ -1,0 +1,58 @@
+"""The family's view and the organisation's desk, through the real app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from amparo.accounts.models import AuditEvent, Role
+from amparo.errors import Conflict
+from amparo.safety import checkins
+from amparo.safety import service as safety_service
+from tests import factories
+from tests.integration.safety.conftest import PIN, Trip
+from tests.integration.test_pages import HTML, login
+
+
+def test_a_linked_family_member_sees_state_and_town_never_gps(
+    client: TestClient, db: Session, enrol: Callable[..., Trip]
+) -> None:
+    trip = enrol(family_consent=True)
+    relative = factories.user(db, None, role=Role.FAMILY)
+    safety_service.share_with_family(session=db, traveller=trip.traveller, email=relative.email)
+    checkins.check_in(session=db, traveller=trip.traveller, pin=PIN, place="Arriaga")
+    db.commit()
+    login(client, relative.email, factories.PASSWORD)
+    page = client.get("/familia", headers=HTML)
+    assert page.status_code == 200
+    assert "Kevin Martínez" in page.text
+    assert "Arriaga" in page.text
+    assert "Bien" in page.text
+    reads = db.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "location.read")
+    )
+    assert reads >= 1
+
+
+def test_sharing_needs_the_travellers_consent(db: Session, enrol: Callable[..., Trip]) -> None:
+    trip = enrol()
+    relative = factories.user(db, None, role=Role.FAMILY)
+    with pytest.raises(Conflict):
+        safety_service.share_with_family(session=db, traveller=trip.traveller, email=relative.email)
+
+
+def test_the_desk_is_for_staff_only(client: TestClient, db: Session) -> None:
+    staff = factories.user(db, factories.org(db))
+    relative = factories.user(db, None, role=Role.FAMILY)
+    db.commit()
+    login(client, relative.email, factories.PASSWORD)
+    assert client.get("/alertas", headers=HTML).status_code == 403
+    client.cookies.clear()
+    login(client, staff.email, factories.PASSWORD)
+    desk = client.get("/alertas", headers=HTML)
+    assert desk.status_code == 200
+    assert "Mesa de alertas" in desk.text
