@@ -26,6 +26,7 @@ class Received:
     path: str
     headers: dict[str, str]
     payload: dict[str, Any]
+    at: float = 0.0  # time.monotonic() on arrival
 
     @property
     def key(self) -> str:
@@ -66,6 +67,7 @@ class JsonReceiver:
                                 path=self.path,
                                 headers={k.lower(): v for k, v in self.headers.items()},
                                 payload=json.loads(body or b"{}"),
+                                at=time.monotonic(),
                             )
                         )
                 self.send_response(receiver.status)

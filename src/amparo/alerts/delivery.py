@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +54,7 @@ class Claim:
     delivery_id: int
     fence: int
     channel_index: int
+    channel_count: int
     url: str
     scheme: str
     idempotency_key: str
@@ -101,70 +102,97 @@ def _locking(statement, session: Session):  # type: ignore[no-untyped-def]
 def claim(
     *, session: Session, settings: Settings, limit: int, now: datetime | None = None
 ) -> list[Claim]:
-    """Claim up to ``limit`` due deliveries and commit the claim."""
+    """Claim up to ``limit`` due deliveries in one statement, and commit the claim.
+
+    ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``: on PostgreSQL
+    concurrent workers skip each other's rows; on SQLite the statement is one write
+    transaction. Re-checking ``next_attempt_at <= now`` in the UPDATE makes a row claimed by
+    someone else in between (its lease pushed forward) fall out.
+    """
     now = now or utcnow()
-    query = (
-        select(Delivery.id, Delivery.total_attempts)
+    due = (
+        select(Delivery.id)
         .where(Delivery.state == DeliveryState.QUEUED, Delivery.next_attempt_at <= now)
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
     )
-    rows = session.execute(_locking(query, session)).all()
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
     lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
-    claimed: list[tuple[int, int]] = []
-    for delivery_id, seen in rows:
-        result = session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.total_attempts == seen,
-                Delivery.state == DeliveryState.QUEUED,
-            )
-            .values(
-                next_attempt_at=lease_until,
-                total_attempts=seen + 1,
-                attempts=Delivery.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+    claimed = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(due.scalar_subquery()),
+            Delivery.state == DeliveryState.QUEUED,
+            Delivery.next_attempt_at <= now,
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append((delivery_id, seen + 1))
-    claims = [
-        _prepare(session, settings, delivery_id, fence, now) for delivery_id, fence in claimed
-    ]
+        .values(
+            next_attempt_at=lease_until,
+            total_attempts=Delivery.total_attempts + 1,
+            attempts=Delivery.attempts + 1,
+        )
+        .returning(Delivery.id, Delivery.total_attempts, Delivery.channel_index)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed:
+        session.commit()
+        return []
+    fences = {row[0]: (row[1], row[2]) for row in claimed}
+    rows = session.execute(
+        select(Alert, Contact, Traveller, Delivery.id)
+        .join(Delivery, Delivery.alert_id == Alert.id)
+        .join(Contact, Contact.id == Delivery.contact_id)
+        .join(Traveller, Traveller.id == Alert.traveller_id)
+        .where(Delivery.id.in_(list(fences)))
+        .order_by(Delivery.id)
+    ).all()
+    claims = []
+    base_url = settings.base_url.rstrip("/")
+    for alert, contact, traveller, delivery_id in rows:
+        fence, channel_index = fences[delivery_id]
+        claims.append(
+            _prepare(
+                session, base_url, alert, contact, traveller, delivery_id, fence, channel_index, now
+            )
+        )
     session.commit()
-    return [c for c in claims if c is not None]
+    return claims
 
 
 def _prepare(
-    session: Session, settings: Settings, delivery_id: int, fence: int, now: datetime
-) -> Claim | None:
-    delivery = session.get_one(Delivery, delivery_id)
-    alert = session.get_one(Alert, delivery.alert_id)
-    contact = session.get_one(Contact, delivery.contact_id)
-    traveller = session.get_one(Traveller, alert.traveller_id)
+    session: Session,
+    base_url: str,
+    alert: Alert,
+    contact: Contact,
+    traveller: Traveller,
+    delivery_id: int,
+    fence: int,
+    channel_index: int,
+    now: datetime,
+) -> Claim:
     channels: list[str] = json.loads(contact.channels)
-    index = min(delivery.channel_index, len(channels) - 1)
+    index = min(channel_index, len(channels) - 1)
     key = idempotency_key(alert.id, contact.id, index)
     payload: dict[str, object] = json.loads(alert.payload or "{}")
     if alert.kind in (AlertKind.SOS, AlertKind.DURESS, AlertKind.LOCATION):
-        _audit_location_read(session, alert, contact)
+        _audit_location_read(session, alert, contact, payload)
     message = messages.compose(
         kind=alert.kind,
         payload=payload,
         traveller_name=traveller.name,
         language=contact.language,
         confirmed=contact.confirmed_at is not None,
-        delivery_id=delivery.id,
+        delivery_id=delivery_id,
         contact_id=contact.id,
-        base_url=settings.base_url.rstrip("/"),
+        base_url=base_url,
         reference=key,
     )
     url = channels[index]
     return Claim(
-        delivery_id=delivery.id,
+        delivery_id=delivery_id,
         fence=fence,
         channel_index=index,
+        channel_count=len(channels),
         url=with_idempotency_header(url, key),
         scheme=url.split("://", 1)[0].lower()[:32],
         idempotency_key=key,
@@ -174,9 +202,10 @@ def _prepare(
     )
 
 
-def _audit_location_read(session: Session, alert: Alert, contact: Contact) -> None:
+def _audit_location_read(
+    session: Session, alert: Alert, contact: Contact, payload: dict[str, object]
+) -> None:
     """A location leaving the system is a read of it: audited, who and which alert."""
-    payload = json.loads(alert.payload or "{}")
     if not (payload.get("location") or payload.get("place")) or contact.confirmed_at is None:
         return
     from amparo.accounts import audit
@@ -229,32 +258,44 @@ def record(
     results: Sequence[Result],
     rng: random.Random | None = None,
 ) -> None:
-    """Log every attempt and move each delivery on; stale results (lease lost) only log."""
-    touched: set[int] = set()
+    """Log every attempt and move each delivery on; stale results (lease lost) only log.
+
+    A handful of statements for the whole batch: the deliveries with their alerts and sibling
+    deliveries in three selects, then the attempts and the changes written together.
+    """
+    if not results:
+        return
+    session.add_all(
+        DeliveryAttempt(
+            delivery_id=r.claim.delivery_id,
+            channel_index=r.claim.channel_index,
+            scheme=r.claim.scheme,
+            idempotency_key=r.claim.idempotency_key,
+            started_at=r.claim.started_at,
+            finished_at=r.finished_at,
+            ok=r.ok,
+            error=r.error,
+            worker=WORKER_NAME,
+        )
+        for r in results
+    )
+    loaded = session.execute(
+        select(Delivery, Alert)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(Delivery.id.in_([r.claim.delivery_id for r in results]))
+        .execution_options(populate_existing=True)
+    ).all()
+    deliveries = {delivery.id: (delivery, alert) for delivery, alert in loaded}
+    touched: dict[int, Alert] = {}
     for result in results:
         claim = result.claim
-        session.add(
-            DeliveryAttempt(
-                delivery_id=claim.delivery_id,
-                channel_index=claim.channel_index,
-                scheme=claim.scheme,
-                idempotency_key=claim.idempotency_key,
-                started_at=claim.started_at,
-                finished_at=result.finished_at,
-                ok=result.ok,
-                error=result.error,
-                worker=WORKER_NAME,
-            )
-        )
-        delivery = session.get(Delivery, claim.delivery_id)
-        if (
-            delivery is None
-            or delivery.total_attempts != claim.fence
-            or delivery.state != DeliveryState.QUEUED
-        ):
+        found = deliveries.get(claim.delivery_id)
+        if found is None:
+            continue
+        delivery, alert = found
+        if delivery.total_attempts != claim.fence or delivery.state != DeliveryState.QUEUED:
             continue  # another worker took it over after our lease ran out
         now = result.finished_at
-        alert = delivery.alert
         if result.ok:
             delivery.state = DeliveryState.SENT
             delivery.sent_at = now
@@ -264,23 +305,28 @@ def record(
                 delivery.ack_due_at = now + timedelta(minutes=settings.alert_ack_minutes)
         else:
             delivery.last_error = result.error
-            contact = session.get_one(Contact, delivery.contact_id)
-            channels = json.loads(contact.channels)
             if delivery.attempts < settings.delivery_attempts:
                 delay = backoff_seconds(delivery.attempts, settings.delivery_backoff_seconds, rng)
                 delivery.next_attempt_at = now + timedelta(seconds=delay)
-            elif delivery.channel_index + 1 < len(channels):
+            elif delivery.channel_index + 1 < claim.channel_count:
                 delivery.channel_index += 1
                 delivery.attempts = 0
                 delivery.next_attempt_at = now
             else:
                 delivery.state = DeliveryState.FAILED
                 delivery.next_attempt_at = None
-        touched.add(alert.id)
+        touched[alert.id] = alert
     session.flush()
-    for alert_id in touched:
-        alert = session.get_one(Alert, alert_id)
-        outbox.refresh_state(alert, utcnow())
+    if not touched:
+        return
+    states: dict[int, set[DeliveryState]] = {}
+    for alert_id, state in session.execute(
+        select(Delivery.alert_id, Delivery.state).where(Delivery.alert_id.in_(list(touched)))
+    ):
+        states.setdefault(alert_id, set()).add(state)
+    now = utcnow()
+    for alert in touched.values():
+        outbox.derive_state(alert, states.get(alert.id, set()), now)
         if alert.state == AlertState.UNRESOLVED and alert.emergency_id is not None:
             _escalate_now(session, alert.emergency_id)
     session.flush()
@@ -335,11 +381,11 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     def run_once(self) -> int:
-        """Claim a batch, send it in parallel, record each result as soon as it is known.
+        """Claim a batch, send it in parallel, and record results as they come in.
 
-        Recording one by one keeps the window between "sent" and "recorded" short: a worker
-        killed in it causes a duplicate (the receiver can drop it by idempotency key), never a
-        loss.
+        Whatever has finished is recorded at once (one transaction for all of it), which keeps
+        the window between "sent" and "recorded" short: a worker killed in it causes a duplicate
+        (the receiver can drop it by idempotency key), never a loss.
         """
         batch = self.settings.delivery_threads * 2
         with self._lock:
@@ -348,13 +394,14 @@ class Dispatcher:
             if not claims:
                 return 0
             started = time.monotonic()
-            futures = [self.pool.submit(send, c) for c in claims]
+            pending = {self.pool.submit(send, c) for c in claims}
             delivered = 0
-            for future in as_completed(futures):
-                result = future.result()
-                delivered += result.ok
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                results = [future.result() for future in done]
+                delivered += sum(r.ok for r in results)
                 with session_scope(self.factory) as session:
-                    record(session=session, settings=self.settings, results=[result])
+                    record(session=session, settings=self.settings, results=results)
             logger.info(
                 "delivered %d of %d in %.0f ms",
                 delivered,

@@ -101,7 +101,11 @@ def cancel_alerts(*, session: Session, emergency: Emergency) -> int:
 
 def refresh_state(alert: Alert, now: datetime) -> None:
     """Derive the alert's state from its deliveries (after each delivery result)."""
-    states = {d.state for d in alert.deliveries}
+    derive_state(alert, {d.state for d in alert.deliveries}, now)
+
+
+def derive_state(alert: Alert, states: set[DeliveryState], now: datetime) -> None:
+    """The alert's state from the states of its deliveries."""
     if alert.state == AlertState.CANCELLED:
         return
     if DeliveryState.ACKNOWLEDGED in states:

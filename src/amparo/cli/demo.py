@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from amparo.accounts.models import OrgKind, Role
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import NotFound
 from amparo.safety import service as safety_service
+from amparo.settings import Settings
 
 app = typer.Typer(help="Demo data for trying Amparo out.", no_args_is_help=True)
 
@@ -22,9 +22,11 @@ DEMO_ORG = "demo"
 DEMO_ADMIN = "admin@demo.amparo.example"
 
 
-def seed(session: Session, data_dir: Path) -> dict[str, str]:
+def seed(session: Session, settings: Settings) -> dict[str, str]:
     """Create the demo organisation and people once; return the admin's log-in."""
+    data_dir = settings.data_dir
     password_file = data_dir / "demo-login.txt"
+    traveller_file = data_dir / "demo-traveller.txt"
     try:
         accounts_service.get_organisation_by_slug(session=session, slug=DEMO_ORG)
         created = False
@@ -59,42 +61,56 @@ def seed(session: Session, data_dir: Path) -> dict[str, str]:
             role=Role.TRAVELLER,
             password=None,
         )
-        safety_service.enrol_traveller(
+        # The demo contacts receive their alerts in the demo inbox of the running service.
+        inbox = f"json://{settings.host}:{settings.port}/demo-inbox"
+        pin = f"{secrets.randbelow(10**6):06d}"
+        duress_pin = f"{secrets.randbelow(10**7):07d}"  # 7 digits: never the PIN
+        traveller = safety_service.enrol_traveller(
             session=session,
             org=org,
             name="Kevin Demo",
-            pin=f"{secrets.randbelow(10**6):06d}",
-            duress_pin=f"{secrets.randbelow(10**7):07d}",  # 7 digits: never the PIN
+            pin=pin,
+            duress_pin=duress_pin,
             every_hours=12,
             grace_minutes=60,
             language="es",
             nationality="HN",
             contacts=[
+                safety_service.ContactIn(level=1, name="Mamá (demo)", channels=(f"{inbox}/mama",)),
                 safety_service.ContactIn(
-                    level=1, name="Mamá (demo)", channels=("mailto://mama@demo.amparo.example",)
+                    level=2, name="Casa del Migrante (demo)", channels=(f"{inbox}/casa",)
                 ),
                 safety_service.ContactIn(
-                    level=2,
-                    name="Casa del Migrante (demo)",
-                    channels=("json://127.0.0.1:8000/demo-inbox",),
-                ),
-                safety_service.ContactIn(
-                    level=3,
-                    name="Consulado de Honduras (demo)",
-                    channels=("mailto://consulado@demo.amparo.example",),
+                    level=3, name="Consulado de Honduras (demo)", channels=(f"{inbox}/consulado",)
                 ),
             ],
         )
+        for contact in traveller.contacts:
+            contact.confirmed_at = traveller.created_at  # demo contacts need not click a link
+        key = safety_service.issue_link_key(session=session, traveller=traveller)
+        link = f"{settings.base_url.rstrip('/')}/t/{key}"
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(password + "\n")
+        for path, text in (
+            (password_file, password),
+            (traveller_file, f"{link} PIN {pin} duress-PIN {duress_pin}"),
+        ):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
     password = (
         password_file.read_text(encoding="utf-8").strip()
         if password_file.exists()
         else "(unknown: var/demo-login.txt is missing)"
     )
-    return {"email": DEMO_ADMIN, "password": password, "created": str(created).lower()}
+    traveller_line = (
+        traveller_file.read_text(encoding="utf-8").strip() if traveller_file.exists() else ""
+    )
+    return {
+        "email": DEMO_ADMIN,
+        "password": password,
+        "created": str(created).lower(),
+        "traveller": traveller_line,
+    }
 
 
 @app.command("seed")
@@ -105,11 +121,17 @@ def seed_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         console.print("[red]Demo data is not created in production.[/]")
         raise typer.Exit(2)
     with db_session(settings) as session:
-        login = seed(session, settings.data_dir)
+        login = seed(session, settings)
     if as_json:
         print_json(login)
     else:
         console.print(
             f"Demo sign-in: [bold]{login['email']}[/] / [bold]{login['password']}[/]",
+            highlight=False,
+        )
+        if login["traveller"]:
+            console.print(f"Demo traveller page: {login['traveller']}", highlight=False)
+        console.print(
+            f"Demo inbox (what the contacts receive): {settings.base_url.rstrip('/')}/demo-inbox",
             highlight=False,
         )

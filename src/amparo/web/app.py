@@ -82,6 +82,10 @@ def create_app(
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    if settings.env != "production":
+        from amparo.web.demo_inbox import router as demo_inbox_router
+
+        app.include_router(demo_inbox_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     return app
