@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from amparo.alerts import messages, outbox
 from amparo.alerts.models import (
@@ -104,25 +104,32 @@ def claim(
 ) -> list[Claim]:
     """Claim up to ``limit`` due deliveries in one statement, and commit the claim.
 
-    ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``: on PostgreSQL
-    concurrent workers skip each other's rows; on SQLite the statement is one write
-    transaction. Re-checking ``next_attempt_at <= now`` in the UPDATE makes a row claimed by
+    On PostgreSQL ``WITH due AS MATERIALIZED (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) UPDATE …
+    FROM due RETURNING``: concurrent workers skip each other's rows. On SQLite ``UPDATE … WHERE
+    id IN (SELECT … LIMIT n) RETURNING``, one write transaction. Re-checking ``next_attempt_at <= now`` in the UPDATE makes a row claimed by
     someone else in between (its lease pushed forward) fall out.
     """
     now = now or utcnow()
+    lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
+    # An alias, so the subquery is not correlated with the UPDATE's own table (it would then
+    # match every due row and ignore the LIMIT).
+    candidate = aliased(Delivery)
     due = (
-        select(Delivery.id)
-        .where(Delivery.state == DeliveryState.QUEUED, Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at)
+        select(candidate.id.label("id"))
+        .where(candidate.state == DeliveryState.QUEUED, candidate.next_attempt_at <= now)
+        .order_by(candidate.next_attempt_at)
         .limit(limit)
     )
+    claim_update = update(Delivery)
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
+        # A materialized CTE: a SKIP LOCKED subquery inside IN (…) may be run again for each
+        # row and hand out more than LIMIT rows; the CTE is run once.
+        picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        claim_update = claim_update.where(Delivery.id == picked.c.id)
+    else:
+        claim_update = claim_update.where(Delivery.id.in_(due.scalar_subquery()))
     claimed = session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id.in_(due.scalar_subquery()),
+        claim_update.where(
             Delivery.state == DeliveryState.QUEUED,
             Delivery.next_attempt_at <= now,
         )
@@ -400,8 +407,7 @@ class Dispatcher:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 results = [future.result() for future in done]
                 delivered += sum(r.ok for r in results)
-                with session_scope(self.factory) as session:
-                    record(session=session, settings=self.settings, results=results)
+                self._record(results)
             logger.info(
                 "delivered %d of %d in %.0f ms",
                 delivered,
@@ -409,6 +415,28 @@ class Dispatcher:
                 (time.monotonic() - started) * 1000,
             )
             return len(claims)
+
+    def _record(self, results: list[Result]) -> None:
+        """Record, retrying while the database is briefly away (a restart, a failover).
+
+        The results are in memory: losing them would mean sending again after the lease, so
+        the dispatcher waits for the database for up to the lease before giving up.
+        """
+        from sqlalchemy.exc import DBAPIError
+
+        deadline = time.monotonic() + self.settings.delivery_lease_seconds
+        pause = 0.2
+        while True:
+            try:
+                with session_scope(self.factory) as session:
+                    record(session=session, settings=self.settings, results=results)
+                return
+            except DBAPIError:
+                if time.monotonic() >= deadline:
+                    raise
+                logger.warning("database unavailable while recording deliveries; retrying")
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

@@ -178,3 +178,16 @@ def test_backoff_grows_and_is_jittered() -> None:
     assert 20 <= delays[3] <= 60
     assert max(delays) <= 450
     assert len({round(d, 3) for d in delays}) == len(delays)
+
+
+def test_a_claim_takes_at_most_its_limit_and_never_the_same_row_twice(
+    db: Session, enrol: Callable[..., Trip], fast_settings: object
+) -> None:
+    for _ in range(4):
+        enrol()  # 3 confirmation deliveries each: 12 due
+    first = delivery_module.claim(session=db, settings=fast_settings, limit=5)  # type: ignore[arg-type]
+    second = delivery_module.claim(session=db, settings=fast_settings, limit=5)  # type: ignore[arg-type]
+    third = delivery_module.claim(session=db, settings=fast_settings, limit=5)  # type: ignore[arg-type]
+    assert [len(first), len(second), len(third)] == [5, 5, 2]
+    ids = [c.delivery_id for c in first + second + third]
+    assert len(set(ids)) == 12
