@@ -38,6 +38,7 @@ MODEL_FILE = "data/triage-model.pkl"
 FORMAT_VERSION = 2
 _EPS = 1e-4
 _WHITE_SPACES = re.compile(r"\s\s+")
+_WORD_CACHE_SIZE = 50_000  # words whose n-gram columns are kept (~15 MB at most)
 
 
 def catalogue_fingerprint() -> str:
@@ -54,18 +55,25 @@ def char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
     """Character n-grams inside word boundaries, exactly as scikit-learn's ``char_wb``."""
     text = _WHITE_SPACES.sub(" ", text.lower())
     grams: list[str] = []
-    append = grams.append
     for word in text.split():
-        word = " " + word + " "
-        length = len(word)
-        for n in range(min_n, max_n + 1):
-            offset = 0
+        grams.extend(_word_char_ngrams(word, min_n, max_n))
+    return grams
+
+
+def _word_char_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The ``char_wb`` n-grams of one word: they depend on nothing else, so they can be cached."""
+    word = " " + word + " "
+    length = len(word)
+    grams: list[str] = []
+    append = grams.append
+    for n in range(min_n, max_n + 1):
+        offset = 0
+        append(word[offset : offset + n])
+        while offset + n < length:
+            offset += 1
             append(word[offset : offset + n])
-            while offset + n < length:
-                offset += 1
-                append(word[offset : offset + n])
-            if offset == 0:
-                break
+        if offset == 0:
+            break
     return grams
 
 
@@ -98,6 +106,50 @@ class Vectoriser:
         if self.kind == "char_wb":
             return char_wb_ngrams(text, low, high)
         return word_ngrams(text, self._token_re, low, high)
+
+    def __getstate__(self) -> dict[str, object]:
+        # the per-word cache and the compiled token pattern are rebuilt on use, never pickled
+        return {k: v for k, v in self.__dict__.items() if k not in ("_words", "_token_re")}
+
+    @functools.cached_property
+    def _words(self) -> dict[str, tuple[int, ...]]:
+        return {}
+
+    def _word_indices(self, word: str) -> tuple[int, ...]:
+        """Vocabulary columns of the ``char_wb`` n-grams of ``word``, in n-gram order."""
+        cache = self._words
+        found = cache.get(word)
+        if found is None:
+            low, high = self.ngram_range
+            get = self.vocabulary.get
+            found = tuple(i for i in map(get, _word_char_ngrams(word, low, high)) if i is not None)
+            if len(cache) >= _WORD_CACHE_SIZE:
+                cache.clear()
+            cache[word] = found
+        return found
+
+    def _counts(self, text: str) -> Counter[int]:
+        """Vocabulary column → count, in order of first occurrence: the same columns, counts
+        and order as the n-grams that :meth:`features` finds, without a string per n-gram."""
+        if self.kind != "char_wb":
+            get = self.vocabulary.get
+            return Counter(i for i in map(get, self.grams(text)) if i is not None)
+        columns: list[int] = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            columns.extend(self._word_indices(word))
+        return Counter(columns)
+
+    def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(column indices, L2-normalised sublinear TF-IDF values): :meth:`features` without
+        the n-gram strings, for scoring."""
+        counts = self._counts(text)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        values *= self.idf[indices]
+        values /= np.sqrt(np.dot(values, values))
+        return indices + self.offset, values
 
     def features(self, text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(n-grams, column indices, L2-normalised sublinear TF-IDF values)."""
@@ -137,7 +189,7 @@ class TriageModel:
     def _scores(self, text: str) -> np.ndarray:
         scores = self.intercept.copy()
         for vectoriser in self.vectorisers:
-            _, indices, values = vectoriser.features(text)
+            indices, values = vectoriser.weights(text)
             if len(indices):
                 scores += values @ self.coef_t[indices]
         return scores
