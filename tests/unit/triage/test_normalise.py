@@ -91,3 +91,15 @@ def test_offsets_equal_the_character_path_on_the_corpus() -> None:
         for example_ in corpus.load(split):
             expected = tuple(p for _, p in _slow_pairs(example_.text))
             assert normalise(example_.text).offsets == expected, example_.text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab0134579@$!._ -éñ٣²x\n")), max_size=30))
+def test_leet_token_pattern_matches_as_the_plain_one(raw: str) -> None:
+    import re
+
+    from amparo.triage.normalise import _TOKEN_WITH_LEET
+
+    plain_pattern = re.compile(r"[\w@$!]*[013457@$!][\w@$!]*")
+    expected = [m.span() for m in plain_pattern.finditer(raw)]
+    assert [m.span() for m in _TOKEN_WITH_LEET.finditer(raw)] == expected
