@@ -4,9 +4,10 @@ Searching the ~800 catalogue patterns flag after flag with ``re`` was ~40 % of t
 and almost none of them match a given message. The parse tree of a pattern tells which literal
 strings any match must contain (one string of a set: ``\\bse[ck]uestr(?:ad|o)`` cannot match a
 text without "secuestrad", "secuestro", "sekuestrad" or "sekuestro") and how many digits it
-needs. One Aho-Corasick pass over the normalised text finds which of those literals occur; only
-the patterns whose literals occur, and that have enough digits to work on, are searched with
-``re`` for the exact spans. A pattern that offers no literal is always searched.
+needs. One Aho-Corasick pass over the normalised text (every digit marked by a placeholder
+before it, so that ``\\d`` takes part in literals: "$\\x01") finds which of those literals
+occur; only the patterns whose literals occur, and that have digits enough to work on, are
+searched with ``re`` for the exact spans. A pattern that offers no literal is always searched.
 
 The union ``(?:p1)|(?:p2)|…`` of a flag's patterns finds, at the leftmost position where any of
 them matches, the match of the first one in order that matches there; leaving out a pattern
@@ -31,58 +32,85 @@ _c: Any = importlib.import_module("re._constants")
 
 _MAX_SET = 64  # largest set of alternative strings tracked for one piece of a pattern
 _MAX_CLASS = 8  # largest character class expanded into its characters
-_DIGIT = re.compile(r"\d")  # the same digits as \d inside the patterns
+_MAX_AND = 2  # literal sets required together, at most, per branch of a pattern
+DIGIT = "\x01"  # marks every character that \d matches (never in a normalised text)
+_DIGITS = re.compile(r"\d")  # the same digits as \d inside the patterns
+_MARKED = DIGIT + r"\g<0>"
+
+Literals = frozenset[str]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One way for a pattern to match: every set in ``literals`` has a member in the text
+    (digits written as :data:`DIGIT`), and the text has at least ``digits`` digits."""
+
+    literals: tuple[Literals, ...]
+    digits: int
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """What any match of a pattern needs from the text."""
+    """What any match of a pattern needs from the text: one of the clauses."""
 
-    literals: frozenset[str] | None  # one of these occurs (None: nothing known)
-    digits: int  # at least this many characters matched by \\d
+    clauses: tuple[Clause, ...]
     may_be_empty: bool  # the pattern can match the empty string
 
 
 class _Info:
     """A piece of a pattern: ``exact`` is every string it can match (None when unknown or too
-    many), ``required`` a set of which every match contains one (None when nothing is), and
-    ``digits`` how many \\d characters every match contains at least."""
+    many), ``required`` literal sets that every match has a member of each of (best first),
+    and ``digits`` how many \\d characters every match contains at least. ``closes``: a
+    \\d, whose exact string is the placeholder alone (the digit itself is unknown), so
+    nothing can be appended to it."""
 
-    __slots__ = ("digits", "exact", "required")
+    __slots__ = ("closes", "digits", "exact", "required")
 
     def __init__(
-        self, exact: frozenset[str] | None, required: frozenset[str] | None, digits: int = 0
+        self,
+        exact: Literals | None,
+        required: tuple[Literals, ...] = (),
+        digits: int = 0,
+        closes: bool = False,
     ) -> None:
         self.exact = exact
         self.required = required
         self.digits = digits
+        self.closes = closes
 
 
-_EMPTY_SET = frozenset({""})
-_EMPTY = _Info(_EMPTY_SET, None)
-_UNKNOWN = _Info(None, None)
+_EMPTY_SET: Literals = frozenset({""})
+_DIGIT_SET: Literals = frozenset({DIGIT})
+_EMPTY = _Info(_EMPTY_SET)
+_UNKNOWN = _Info(None)
 
 
-def _score(literals: frozenset[str]) -> tuple[int, int]:
-    return (min(map(len, literals)), -len(literals))
+def _score(literals: Literals) -> tuple[float, int]:
+    """Higher is more selective: a longer shortest literal, then fewer literals."""
+    return (min(len(x) - x.count(DIGIT) / 2 for x in literals), -len(literals))
 
 
-def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    """The more selective requirement: a longer shortest literal, then fewer literals."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return b if _score(b) > _score(a) else a
+def _weak(literal: str) -> bool:
+    """Found in almost any text: one letter or space, or a digit after at most a space."""
+    if DIGIT in literal:
+        return literal.replace(" ", "") == DIGIT
+    return len(literal) == 1 and (literal.isalnum() or literal.isspace())
 
 
-def _as_required(strings: frozenset[str] | None) -> frozenset[str] | None:
-    if strings is None or "" in strings:
-        return None
-    return strings
+def _best(sets: Iterable[Literals]) -> tuple[Literals, ...]:
+    """The most selective sets: the best one, and the next if its literals are long enough
+    to be worth a second requirement."""
+    usable = {s for s in sets if s and "" not in s and not any(map(_weak, s))}
+    ranked = sorted(usable, key=_score, reverse=True)
+    return tuple(ranked[:1] + [s for s in ranked[1:_MAX_AND] if _score(s)[0] >= 3])
 
 
-def _product(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
+def _fold(text: str) -> str:
+    """``text`` as the prefilter reads it: each digit behind the placeholder."""
+    return "".join(DIGIT + c if c.isdecimal() else c for c in text)
+
+
+def _product(a: Literals, b: Literals) -> Literals | None:
     if len(b) == 1:
         (tail,) = b
         return frozenset(x + tail for x in a)
@@ -91,30 +119,36 @@ def _product(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
     return frozenset(x + y for x in a for y in b)
 
 
-def _is_digit_class(items: Sequence[tuple[Any, Any]]) -> bool:
-    for op, av in items:
-        if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
-            continue
-        if op is _c.LITERAL and chr(av).isdecimal():
-            continue
-        if op is _c.RANGE and all(chr(c).isdecimal() for c in range(av[0], av[1] + 1)):
-            continue
-        return False
-    return True
+_ANY_DIGIT = "any digit"
 
 
-def _class_chars(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+def _class_chars(items: Sequence[tuple[Any, Any]]) -> Literals | str | None:
+    """The members of a character class (folded), ``_ANY_DIGIT`` for \\d, None when
+    there are too many to list."""
+    if all(_is_any_digit(op, av) for op, av in items):
+        return _ANY_DIGIT
     chars: set[str] = set()
     for op, av in items:
         if op is _c.LITERAL:
-            chars.add(chr(av))
+            chars.add(_fold(chr(av)))
         elif op is _c.RANGE and av[1] - av[0] < _MAX_CLASS:
-            chars.update(chr(c) for c in range(av[0], av[1] + 1))
-        else:  # NEGATE, CATEGORY (\d, \w …), a wide range: too many characters to list
+            chars.update(_fold(chr(c)) for c in range(av[0], av[1] + 1))
+        else:  # NEGATE, \\w, \\s, \\d among others, a wide range: too many to list
             return None
         if len(chars) > _MAX_CLASS:
             return None
     return frozenset(chars)
+
+
+def _is_any_digit(op: Any, av: Any) -> bool:
+    if op is _c.CATEGORY:
+        return av is _c.CATEGORY_DIGIT
+    return op is _c.RANGE and av == (ord("0"), ord("9"))
+
+
+def _literal(text: str) -> _Info:
+    folded = _fold(text)
+    return _Info(frozenset({folded}), (frozenset({folded}),), folded.count(DIGIT))
 
 
 def _pieces(items: Iterable[tuple[Any, Any]]) -> Iterator[_Info]:
@@ -125,45 +159,51 @@ def _pieces(items: Iterable[tuple[Any, Any]]) -> Iterator[_Info]:
             text += chr(av)
             continue
         if text:
-            yield _Info(frozenset({text}), frozenset({text}), sum(c.isdecimal() for c in text))
+            yield _literal(text)
             text = ""
         yield _node(op, av)
     if text:
-        yield _Info(frozenset({text}), frozenset({text}), sum(c.isdecimal() for c in text))
+        yield _literal(text)
 
 
 def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
-    """A concatenation: every piece must match, so any piece's requirement will do; runs of
+    """A concatenation: every piece must match, so every piece's requirement holds; runs of
     pieces with known strings are multiplied out into longer literals."""
-    exact: frozenset[str] | None = _EMPTY_SET
-    run: frozenset[str] = _EMPTY_SET
-    best: frozenset[str] | None = None
+    exact: Literals | None = _EMPTY_SET
+    run: Literals = _EMPTY_SET
+    sets: list[Literals] = []
     digits = 0
     for info in _pieces(items):
         digits += info.digits
-        best = _better(best, info.required)
+        if info.closes:  # the run ends with the placeholder of a digit
+            sets.append(_product(run, _DIGIT_SET) or run)
+            run, exact = _EMPTY_SET, None
+            continue
         if exact is not None:
             exact = _product(exact, info.exact) if info.exact is not None else None
-        if info.exact is None:
-            best = _better(best, _as_required(run))
+        if info.exact is None or info.exact == _EMPTY_SET:  # text that no run covers
+            sets.extend(info.required)
+            sets.append(run)
             run = _EMPTY_SET
             continue
         grown = _product(run, info.exact)
         if grown is None:
-            best = _better(best, _as_required(run))
+            sets.append(run)
             run = info.exact
         else:
             run = grown
-    best = _better(best, _as_required(run))
-    return _Info(exact, best, digits)
+    sets.append(run)
+    return _Info(exact, _best(sets), digits)
 
 
 def _node(op: Any, av: Any) -> _Info:
     if op is _c.IN:
         chars = _class_chars(av)
-        if chars is not None:
-            return _Info(chars, chars, int(all(c.isdecimal() for c in chars)))
-        return _Info(None, None, int(_is_digit_class(av)))
+        if chars is None:
+            return _UNKNOWN
+        if isinstance(chars, str):
+            return _Info(None, (), 1, closes=True)
+        return _Info(chars, _best([chars]), int(all(DIGIT in c for c in chars)))
     if op is _c.AT:  # \b, ^, $: zero width
         return _EMPTY
     if op is _c.SUBPATTERN:
@@ -173,24 +213,24 @@ def _node(op: Any, av: Any) -> _Info:
         return _sequence(sub)
     if op is _c.BRANCH:
         infos = [_sequence(branch) for branch in av[1]]
-        exact: frozenset[str] | None = frozenset()
-        required: frozenset[str] | None = frozenset()
+        exact: Literals | None = frozenset()
         for info in infos:
             if exact is not None and info.exact is not None and len(exact | info.exact) <= _MAX_SET:
                 exact = exact | info.exact
             else:
                 exact = None
-            if required is not None and info.required is not None:
-                required = required | info.required
-            else:
-                required = None
-        return _Info(exact, required, min(info.digits for info in infos))
+        union: Literals = frozenset()
+        for info in infos:
+            if not info.required:
+                return _Info(exact, (), min(i.digits for i in infos))
+            union |= info.required[0]
+        return _Info(exact, _best([union]), min(i.digits for i in infos))
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
         low, high, sub = av
         info = _sequence(sub)
         if low == 0:
             if high == 1 and info.exact is not None:
-                return _Info(info.exact | _EMPTY_SET, None)
+                return _Info(info.exact | _EMPTY_SET)
             return _UNKNOWN
         if low == high == 1:
             return info
@@ -202,20 +242,70 @@ def _node(op: Any, av: Any) -> _Info:
     return _UNKNOWN  # ANY, NOT_LITERAL, back references, conditionals: nothing to rely on
 
 
+def _top_level_branches(pattern: str) -> list[str]:
+    """``pattern`` cut at its top-level ``|`` (the parser would factor out common prefixes)."""
+    branches, start, depth, in_class, index = [], 0, 0, False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "^":
+                index += 1
+            if pattern[index + 1 : index + 2] == "]":  # a leading ] is a member
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def _clause(tree: Any) -> Clause:
+    if tree.state.flags & _c.SRE_FLAG_IGNORECASE:
+        return Clause((), 0)
+    info = _sequence(tree)
+    return Clause(info.required, info.digits)
+
+
 def requirement(pattern: str) -> Requirement:
     """What every match of ``pattern`` needs from the text it is found in."""
     tree = _parser.parse(pattern)
     may_be_empty = tree.getwidth()[0] == 0
-    if tree.state.flags & _c.SRE_FLAG_IGNORECASE:
-        return Requirement(None, 0, may_be_empty)
-    info = _sequence(tree)
-    return Requirement(info.required, info.digits, may_be_empty)
+    branches = _top_level_branches(pattern)
+    if len(branches) > 1:
+        try:
+            return Requirement(tuple(_clause(_parser.parse(b)) for b in branches), may_be_empty)
+        except re.error:  # a cut this reading got wrong: take the pattern whole
+            pass
+    return Requirement((_clause(tree),), may_be_empty)
 
 
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """Literals of which every match of ``pattern`` contains at least one; None when the
-    pattern offers none to rely on."""
-    return requirement(pattern).literals
+def required_literals(pattern: str) -> tuple[Literals, ...] | None:
+    """Per branch, the most selective set of literals of which every match of that branch
+    contains one (digits as :data:`DIGIT`); None when some branch offers none."""
+    clauses = requirement(pattern).clauses
+    if any(not c.literals for c in clauses):
+        return None
+    return tuple(_minimal(c.literals[0]) for c in clauses)
+
+
+def _minimal(literals: Literals) -> Literals:
+    """The literals without those that contain another one (it is found whenever they are)."""
+    ordered = sorted(literals, key=len)
+    kept: list[str] = []
+    for literal in ordered:
+        if not any(k in literal for k in kept):
+            kept.append(literal)
+    return frozenset(kept)
 
 
 class Prefilter:
@@ -224,21 +314,38 @@ class Prefilter:
     def __init__(self, patterns: Sequence[str]) -> None:
         self.requirements = tuple(requirement(p) for p in patterns)
         literal_ids: dict[str, int] = {}
-        by_literal: list[list[int]] = []
-        always: list[int] = []
+        # per literal: patterns it lets through alone (needing no digit / some digits), and
+        # (clause, bit) of the clauses that need more than one literal set
+        alone: list[set[int]] = []
+        alone_digits: list[list[tuple[int, int]]] = []
+        partial: list[list[tuple[int, int]]] = []
+        always: list[tuple[int, int]] = []
+        self._clauses: list[tuple[int, int, int]] = []  # (pattern, digits, all bits)
         for index, needs in enumerate(self.requirements):
-            if needs.literals is None:
-                always.append(index)
-                continue
-            for literal in sorted(needs.literals):
-                if literal not in literal_ids:
-                    literal_ids[literal] = len(by_literal)
-                    by_literal.append([])
-                by_literal[literal_ids[literal]].append(index)
+            for clause in needs.clauses:
+                if not clause.literals:
+                    always.append((index, clause.digits))
+                    continue
+                clause_id = len(self._clauses)
+                self._clauses.append((index, clause.digits, (1 << len(clause.literals)) - 1))
+                for bit, literals in enumerate(clause.literals):
+                    for literal in sorted(_minimal(literals)):
+                        if literal not in literal_ids:
+                            literal_ids[literal] = len(alone)
+                            alone.append(set())
+                            alone_digits.append([])
+                            partial.append([])
+                        literal_id = literal_ids[literal]
+                        if len(clause.literals) > 1:
+                            partial[literal_id].append((clause_id, 1 << bit))
+                        elif clause.digits:
+                            alone_digits[literal_id].append((index, clause.digits))
+                        else:
+                            alone[literal_id].add(index)
         self._always = tuple(always)
-        self._by_literal = tuple(tuple(ids) for ids in by_literal)
-        self._digits = tuple(needs.digits for needs in self.requirements)
-        self._needs_digits = any(self._digits)
+        self._alone = tuple(frozenset(x) for x in alone)
+        self._alone_digits = tuple(tuple(x) for x in alone_digits)
+        self._partial = tuple(tuple(x) for x in partial)
         self._automaton = ahocorasick.Automaton()
         for literal, literal_id in literal_ids.items():
             self._automaton.add_word(literal, literal_id)
@@ -248,15 +355,22 @@ class Prefilter:
     def candidates(self, text: str) -> list[int]:
         """Indices of the patterns that may match ``text`` (a superset of those that do),
         in ascending order."""
-        found = set(self._always)
-        if self._by_literal:
-            by_literal = self._by_literal
-            for literal_id in {value for _, value in self._automaton.iter(text)}:
-                found.update(by_literal[literal_id])
-        if self._needs_digits:
-            digits = len(_DIGIT.findall(text))
-            needed = self._digits
-            return sorted(index for index in found if needed[index] <= digits)
+        folded = _DIGITS.sub(_MARKED, text)
+        digits = folded.count(DIGIT)
+        found = {index for index, need in self._always if need <= digits}
+        if self._alone:
+            seen: dict[int, int] = {}
+            for literal_id in {value for _, value in self._automaton.iter(folded)}:
+                found |= self._alone[literal_id]
+                for index, need in self._alone_digits[literal_id]:
+                    if need <= digits:
+                        found.add(index)
+                for clause_id, bit in self._partial[literal_id]:
+                    seen[clause_id] = seen.get(clause_id, 0) | bit
+            for clause_id, bits in seen.items():
+                index, need, full = self._clauses[clause_id]
+                if bits == full and need <= digits:
+                    found.add(index)
         return sorted(found)
 
 

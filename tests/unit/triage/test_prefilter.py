@@ -10,7 +10,7 @@ from amparo.triage import catalogue, corpus, language
 from amparo.triage.catalogue import LANGS, Catalogue
 from amparo.triage.flags import MAX_SPANS_PER_FLAG, FlagMatch, Signals, Span, find
 from amparo.triage.normalise import Normalised, normalise
-from amparo.triage.prefilter import Prefilter, required_literals
+from amparo.triage.prefilter import Prefilter, required_literals, requirement
 
 CATALOGUE = catalogue.load()
 
@@ -81,25 +81,44 @@ def test_corpus_gives_identical_answers(split: str) -> None:
 @pytest.mark.parametrize(
     ("pattern", "literals"),
     [
-        (r"\bse[ck]uestr(?:ad|o)\b", {"secuestrad", "secuestro", "sekuestrad", "sekuestro"}),
-        (r"\b(?:deposit|transfer)(?:e|a)?\b", {"deposit", "transfer"}),
-        (r"\bpago(?=.{0,30}\bhoy\b)", {"pago"}),
-        (r"(?<!no )\bpa(?=.{0,30}\bhoy\b)", {"hoy"}),
-        (r"\d{3} ?(?:usd|dolares)", {"usd", "dolares"}),
-        (r"(?:foo|.)bar", {"bar"}),
-        (r"\d{4,}", None),
+        (r"\bse[ck]uestr(?:ad|o)\b", [{"secuestrad", "secuestro", "sekuestrad", "sekuestro"}]),
+        (r"\b(?:deposit|transfer)(?:e|a)?\b", [{"deposit", "transfer"}]),
+        (r"\bpago(?=.{0,30}\bhoy\b)", [{"pago"}]),
+        (r"(?<!no )\bpa(?=.{0,30}\bhoy\b)", [{"hoy"}]),
+        (r"(?:foo|.)bar", [{"bar"}]),
+        (r"\$ ?\d", [{"$\x01", "$ \x01"}]),
+        (r"hola|\d{3} ?(?:usd|dolares)", [{"hola"}, {"usd", "dolares"}]),
+        (r"\d{4,}", None),  # left to the digit count
+        (r"[a-z]{4,}", None),
         (r"(?i)secuestro", None),
         (r"a?b?", None),
+        (r"hola|a?b?", None),
     ],
 )
-def test_required_literals(pattern: str, literals: set[str] | None) -> None:
+def test_required_literals(pattern: str, literals: list[set[str]] | None) -> None:
     found = required_literals(pattern)
-    assert (set(found) if found is not None else None) == literals
+    assert ([set(x) for x in found] if found is not None else None) == literals
+
+
+def test_clauses_need_every_set_and_the_digits() -> None:
+    needs = requirement(r"\b(?:mand|envi)\w{0,6}\b.{0,20}\b(?:dinero|plata)\b|\ba-?\d{8,9}\b")
+    first, second = needs.clauses
+    assert set(map(frozenset, first.literals)) == {
+        frozenset({"mand", "envi"}),
+        frozenset({"dinero", "plata"}),
+    }
+    assert second.digits == 8
+    prefilter = Prefilter([needs_source := r"\bmand\w* (?:dinero|plata)|\ba\d{8}\b"])
+    assert re.search(needs_source, "manda plata")
+    assert prefilter.candidates("manda plata") == [0]
+    assert prefilter.candidates("manda algo") == []
+    assert prefilter.candidates("a12345678") == [0]
+    assert prefilter.candidates("a1234567") == []
 
 
 def test_prefilter_lets_through_every_pattern_that_matches() -> None:
-    patterns = [r"\bhola\b", r"\d+", r"(?<!no )pag[ao]", r"x{2,}y"]
+    patterns = [r"\bhola\b", r"\d+", r"(?<!no )pag[ao]", r"x{2,}y", r"\$ ?\d|q\d{2}"]
     prefilter = Prefilter(patterns)
-    for text in ["hola 123", "no pago", "pagas xxy", "", "nada"]:
+    for text in ["hola 123", "no pago", "pagas xxy", "", "nada", "$ ٣", "q12", "q1 $"]:
         matching = {i for i, p in enumerate(patterns) if re.search(p, text)}
         assert matching <= set(prefilter.candidates(text))
