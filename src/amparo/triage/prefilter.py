@@ -314,38 +314,26 @@ class Prefilter:
     def __init__(self, patterns: Sequence[str]) -> None:
         self.requirements = tuple(requirement(p) for p in patterns)
         literal_ids: dict[str, int] = {}
-        # per literal: patterns it lets through alone (needing no digit / some digits), and
-        # (clause, bit) of the clauses that need more than one literal set
-        alone: list[set[int]] = []
-        alone_digits: list[list[tuple[int, int]]] = []
-        partial: list[list[tuple[int, int]]] = []
+
+        def ids(literals: Literals) -> frozenset[int]:
+            for literal in literals:
+                literal_ids.setdefault(literal, len(literal_ids))
+            return frozenset(literal_ids[x] for x in literals)
+
+        # A clause is looked at when a literal of its first (most selective) set occurs; its
+        # other sets are then checked against the literals found.
+        triggers: dict[int, list[tuple[int, int, tuple[frozenset[int], ...]]]] = {}
         always: list[tuple[int, int]] = []
-        self._clauses: list[tuple[int, int, int]] = []  # (pattern, digits, all bits)
         for index, needs in enumerate(self.requirements):
             for clause in needs.clauses:
                 if not clause.literals:
                     always.append((index, clause.digits))
                     continue
-                clause_id = len(self._clauses)
-                self._clauses.append((index, clause.digits, (1 << len(clause.literals)) - 1))
-                for bit, literals in enumerate(clause.literals):
-                    for literal in sorted(_minimal(literals)):
-                        if literal not in literal_ids:
-                            literal_ids[literal] = len(alone)
-                            alone.append(set())
-                            alone_digits.append([])
-                            partial.append([])
-                        literal_id = literal_ids[literal]
-                        if len(clause.literals) > 1:
-                            partial[literal_id].append((clause_id, 1 << bit))
-                        elif clause.digits:
-                            alone_digits[literal_id].append((index, clause.digits))
-                        else:
-                            alone[literal_id].add(index)
+                first, *rest = (ids(_minimal(literals)) for literals in clause.literals)
+                for literal_id in first:
+                    triggers.setdefault(literal_id, []).append((index, clause.digits, tuple(rest)))
         self._always = tuple(always)
-        self._alone = tuple(frozenset(x) for x in alone)
-        self._alone_digits = tuple(tuple(x) for x in alone_digits)
-        self._partial = tuple(tuple(x) for x in partial)
+        self._triggers = {k: tuple(v) for k, v in triggers.items()}
         self._automaton = ahocorasick.Automaton()
         for literal, literal_id in literal_ids.items():
             self._automaton.add_word(literal, literal_id)
@@ -355,22 +343,16 @@ class Prefilter:
     def candidates(self, text: str) -> list[int]:
         """Indices of the patterns that may match ``text`` (a superset of those that do),
         in ascending order."""
-        folded = _DIGITS.sub(_MARKED, text)
+        folded = _DIGITS.sub(_MARKED, text) if _DIGITS.search(text) else text
         digits = folded.count(DIGIT)
         found = {index for index, need in self._always if need <= digits}
-        if self._alone:
-            seen: dict[int, int] = {}
-            for literal_id in {value for _, value in self._automaton.iter(folded)}:
-                found |= self._alone[literal_id]
-                for index, need in self._alone_digits[literal_id]:
-                    if need <= digits:
+        if self._triggers:
+            present = {value for _, value in self._automaton.iter(folded)}
+            triggers = self._triggers
+            for literal_id in present:
+                for index, need, rest in triggers.get(literal_id, ()):
+                    if need <= digits and all(not s.isdisjoint(present) for s in rest):
                         found.add(index)
-                for clause_id, bit in self._partial[literal_id]:
-                    seen[clause_id] = seen.get(clause_id, 0) | bit
-            for clause_id, bits in seen.items():
-                index, need, full = self._clauses[clause_id]
-                if bits == full and need <= digits:
-                    found.add(index)
         return sorted(found)
 
 
