@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from amparo.triage import prefilter
 from amparo.triage.prefilter import GroupSearch
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -99,25 +100,25 @@ def _union(patterns: list[str], where: str) -> re.Pattern[str]:
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
 
-def _checked(patterns: list[str], where: str) -> tuple[re.Pattern[str], ...]:
-    """The patterns compiled, each one fit to stand in a union with the others: no capturing
-    groups (their numbers would shift) and no global flags (allowed only at the start)."""
+def _checked(patterns: list[str], where: str) -> tuple[str, ...]:
+    """The patterns, each one valid and fit to stand in a union with the others: no capturing
+    groups (their numbers would shift) and no global flags (allowed only at the start). They
+    are parsed here once, for the prefilter too, and compiled on first use."""
     if not patterns:
         raise CatalogueError(f"{where}: no patterns")
-    compiled = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
+            tree = prefilter.parsed(pattern)
         except re.error as exc:
             raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
-        if compiled[-1].groups or compiled[-1].flags & ~re.UNICODE:
+        if tree.state.groups > 1 or tree.state.flags & ~re.UNICODE:
             raise CatalogueError(f"{where}: bad pattern: use (?:…) and no flags: {pattern}")
-    return tuple(compiled)
+    return tuple(patterns)
 
 
 def parse(data: Mapping[str, Any]) -> Catalogue:
     flags: list[Flag] = []
-    groups: list[list[tuple[str, re.Pattern[str]]]] = []
+    groups: list[list[tuple[str, str]]] = []
     seen: set[str] = set()
     for entry in data.get("flags") or []:
         flag_id = str(entry.get("id", ""))
@@ -132,11 +133,11 @@ def parse(data: Mapping[str, Any]) -> Catalogue:
         for lang in LANGS:
             if not patterns.get(lang):
                 raise CatalogueError(f"flag {flag_id}: no patterns for {lang}")
-        compiled = {
+        checked = {
             lang: _checked([str(p) for p in patterns[lang]], f"flag {flag_id}/{lang}")
             for lang in LANGS
         }
-        groups.append([(lang, p) for lang in LANGS for p in compiled[lang]])
+        groups.append([(lang, p) for lang in LANGS for p in checked[lang]])
         examples = {
             lang: {
                 kind: tuple(
@@ -154,7 +155,7 @@ def parse(data: Mapping[str, Any]) -> Catalogue:
                 title=_texts(entry, "title", flag_id),
                 explanation=_texts(entry, "explanation", flag_id),
                 advice=_texts(entry, "advice", flag_id),
-                regexes={lang: tuple(p.pattern for p in compiled[lang]) for lang in LANGS},
+                regexes=checked,
                 examples=examples,
                 sources=tuple(str(s) for s in entry.get("sources") or ()),
             )
@@ -163,11 +164,13 @@ def parse(data: Mapping[str, Any]) -> Catalogue:
     for name in CUES:
         by_lang = (data.get("cues") or {}).get(name) or {}
         sources = {lang: [str(p) for p in by_lang.get(lang) or []] for lang in LANGS}
-        compiled = {lang: _checked(sources[lang], f"cue {name}/{lang}") for lang in LANGS}
-        groups.append([(lang, p) for lang in LANGS for p in compiled[lang]])
+        checked = {lang: _checked(sources[lang], f"cue {name}/{lang}") for lang in LANGS}
+        groups.append([(lang, p) for lang in LANGS for p in checked[lang]])
         cues[name] = {lang: _union(sources[lang], f"cue {name}/{lang}") for lang in LANGS}
         cues[name]["*"] = _union([p for lang in LANGS for p in sources[lang]], f"cue {name}")
-    return Catalogue(flags=tuple(flags), cues=cues, search=GroupSearch(groups))
+    search = GroupSearch(groups)
+    prefilter.parsed.cache_clear()
+    return Catalogue(flags=tuple(flags), cues=cues, search=search)
 
 
 @functools.cache

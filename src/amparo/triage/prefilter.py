@@ -19,6 +19,7 @@ over the catalogue examples and the whole corpus.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -101,13 +102,17 @@ def _best(sets: Iterable[Literals]) -> tuple[Literals, ...]:
     """The most selective sets: the best one, and the next if its literals are long enough
     to be worth a second requirement."""
     usable = {s for s in sets if s and "" not in s and not any(map(_weak, s))}
+    if len(usable) <= 1:
+        return tuple(usable)
     ranked = sorted(usable, key=_score, reverse=True)
     return tuple(ranked[:1] + [s for s in ranked[1:_MAX_AND] if _score(s)[0] >= 3])
 
 
 def _fold(text: str) -> str:
     """``text`` as the prefilter reads it: each digit behind the placeholder."""
-    return "".join(DIGIT + c if c.isdecimal() else c for c in text)
+    if not _DIGITS.search(text):
+        return text
+    return _DIGITS.sub(_MARKED, text)
 
 
 def _product(a: Literals, b: Literals) -> Literals | None:
@@ -242,51 +247,33 @@ def _node(op: Any, av: Any) -> _Info:
     return _UNKNOWN  # ANY, NOT_LITERAL, back references, conditionals: nothing to rely on
 
 
-def _top_level_branches(pattern: str) -> list[str]:
-    """``pattern`` cut at its top-level ``|`` (the parser would factor out common prefixes)."""
-    branches, start, depth, in_class, index = [], 0, 0, False, 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 1
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[index + 1 : index + 2] == "^":
-                index += 1
-            if pattern[index + 1 : index + 2] == "]":  # a leading ] is a member
-                index += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:index])
-            start = index + 1
-        index += 1
-    branches.append(pattern[start:])
-    return branches
-
-
-def _clause(tree: Any) -> Clause:
+def _clauses(tree: Any) -> tuple[Clause, ...]:
+    """One clause per alternative when the pattern ends in an alternation — ``a|b`` parses so,
+    its common prefix moved out: ``x(?:a|b)`` is ``xa`` or ``xb`` — else one."""
     if tree.state.flags & _c.SRE_FLAG_IGNORECASE:
-        return Clause((), 0)
-    info = _sequence(tree)
-    return Clause(info.required, info.digits)
+        return (Clause((), 0),)
+    items = list(tree)
+    if items and items[-1][0] is _c.BRANCH:
+        clauses = []
+        for branch in items[-1][1][1]:
+            info = _sequence([*items[:-1], *branch])
+            clauses.append(Clause(info.required, info.digits))
+        return tuple(clauses)
+    info = _sequence(items)
+    return (Clause(info.required, info.digits),)
+
+
+@functools.cache
+def parsed(pattern: str) -> Any:
+    """The parse tree of ``pattern`` (kept while a catalogue is read: it validates each pattern,
+    then reads its requirement, from one parse)."""
+    return _parser.parse(pattern)
 
 
 def requirement(pattern: str) -> Requirement:
     """What every match of ``pattern`` needs from the text it is found in."""
-    tree = _parser.parse(pattern)
-    may_be_empty = tree.getwidth()[0] == 0
-    branches = _top_level_branches(pattern)
-    if len(branches) > 1:
-        try:
-            return Requirement(tuple(_clause(_parser.parse(b)) for b in branches), may_be_empty)
-        except re.error:  # a cut this reading got wrong: take the pattern whole
-            pass
-    return Requirement((_clause(tree),), may_be_empty)
+    tree = parsed(pattern)
+    return Requirement(_clauses(tree), may_be_empty=tree.getwidth()[0] == 0)
 
 
 def required_literals(pattern: str) -> tuple[Literals, ...] | None:
@@ -361,17 +348,18 @@ class GroupSearch:
     each searched as the union ``(?:p1)|(?:p2)|…`` of its alternatives of one language (or of
     all), through the prefilter."""
 
-    def __init__(self, groups: Sequence[Sequence[tuple[str, re.Pattern[str]]]]) -> None:
-        compiled: list[re.Pattern[str]] = []
+    def __init__(self, groups: Sequence[Sequence[tuple[str, str]]]) -> None:
+        sources: list[str] = []
         group_of: list[int] = []
         lang_of: list[str] = []
         for group, alternatives in enumerate(groups):
-            for lang, pattern in alternatives:
-                compiled.append(pattern)
+            for lang, source in alternatives:
+                sources.append(source)
                 group_of.append(group)
                 lang_of.append(lang)
-        self._compiled = tuple(compiled)
-        self._sources = tuple(p.pattern for p in compiled)
+        self._sources = tuple(sources)
+        # compiled on first use: most patterns are rarely searched, and loading stays fast
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(sources)
         self._group_of = tuple(group_of)
         self._lang_of = tuple(lang_of)
         self._prefilter = Prefilter(self._sources)
@@ -392,10 +380,16 @@ class GroupSearch:
         """The matches of the union of ``alternatives`` in ``text``, as ``re.finditer`` of
         that union would give them."""
         if len(alternatives) == 1:
-            return self._compiled[alternatives[0]].finditer(text)
+            return self.compiled(alternatives[0]).finditer(text)
         if any(self._may_be_empty[i] for i in alternatives):  # empty matches: let re decide
             return self._union(alternatives).finditer(text)
-        return _union_finditer([self._compiled[i] for i in alternatives], text)
+        return _union_finditer([self.compiled(i) for i in alternatives], text)
+
+    def compiled(self, index: int) -> re.Pattern[str]:
+        pattern = self._compiled[index]
+        if pattern is None:
+            pattern = self._compiled[index] = re.compile(self._sources[index])
+        return pattern
 
     def _union(self, alternatives: tuple[int, ...]) -> re.Pattern[str]:
         compiled = self._unions.get(alternatives)
