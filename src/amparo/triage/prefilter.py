@@ -37,6 +37,7 @@ _MAX_AND = 2  # literal sets required together, at most, per branch of a pattern
 DIGIT = "\x01"  # marks every character that \d matches (never in a normalised text)
 _DIGITS = re.compile(r"\d")  # the same digits as \d inside the patterns
 _MARKED = DIGIT + r"\g<0>"
+_NONE: frozenset[int] = frozenset()
 
 Literals = frozenset[str]
 
@@ -320,7 +321,15 @@ class Prefilter:
                 for literal_id in first:
                     triggers.setdefault(literal_id, []).append((index, clause.digits, tuple(rest)))
         self._always = tuple(always)
-        self._triggers = {k: tuple(v) for k, v in triggers.items()}
+        # per literal: the patterns it lets through alone, and the clauses with more to check
+        self._alone = {
+            k: frozenset(index for index, need, rest in v if not need and not rest)
+            for k, v in triggers.items()
+        }
+        self._checks = {
+            k: tuple(entry for entry in v if entry[1] or entry[2]) for k, v in triggers.items()
+        }
+        self._checks = {k: v for k, v in self._checks.items() if v}
         self._automaton = ahocorasick.Automaton()
         for literal, literal_id in literal_ids.items():
             self._automaton.add_word(literal, literal_id)
@@ -333,11 +342,12 @@ class Prefilter:
         folded = _DIGITS.sub(_MARKED, text) if _DIGITS.search(text) else text
         digits = folded.count(DIGIT)
         found = {index for index, need in self._always if need <= digits}
-        if self._triggers:
+        if self._alone:
             present = {value for _, value in self._automaton.iter(folded)}
-            triggers = self._triggers
+            alone, checks = self._alone, self._checks
             for literal_id in present:
-                for index, need, rest in triggers.get(literal_id, ()):
+                found |= alone.get(literal_id, _NONE)
+                for index, need, rest in checks.get(literal_id, ()):
                     if need <= digits and all(not s.isdisjoint(present) for s in rest):
                         found.add(index)
         return sorted(found)
