@@ -39,6 +39,7 @@ MODEL_FILE = "data/triage-model.pkl"
 FORMAT_VERSION = 2
 _EPS = 1e-4
 _WHITE_SPACES = re.compile(r"\s\s+")
+_NO_COLUMNS = np.zeros(0, dtype=np.int64)
 _WORD_CACHE_SIZE = 50_000  # words whose n-gram columns are kept (~15 MB at most)
 
 
@@ -206,6 +207,8 @@ class TriageModel:
         are counted with one sort, weighted (sublinear TF × IDF), L2-normalised per segment and
         multiplied by the coefficients. The sums are those of scikit-learn's ``predict_proba``
         (tests), added in another order."""
+        if len(normalised_texts) == 1:
+            return self._one(normalised_texts[0])
         n_texts, n_vectorisers = len(normalised_texts), len(self.vectorisers)
         scores = np.tile(self.intercept, (n_texts, 1))
         blocks: list[np.ndarray] = []
@@ -233,6 +236,23 @@ class TriageModel:
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
         return scores
+
+    def _one(self, text: str) -> np.ndarray:
+        """:meth:`category_probabilities` of one text, in fewer NumPy calls than a batch."""
+        scores = self.intercept.copy()
+        for vectoriser in self.vectorisers:
+            found = vectoriser.columns(text)
+            columns = found[0] if len(found) == 1 else np.concatenate(found or [_NO_COLUMNS])
+            if not len(columns):
+                continue
+            column, tf = np.unique(columns, return_counts=True)
+            values = (1.0 + np.log(tf)) * self._idf[column]
+            values /= np.sqrt(np.dot(values, values))
+            scores += values @ np.take(self.coef_t, column, axis=0)
+        scores -= scores.max()
+        np.exp(scores, out=scores)
+        scores /= scores.sum()
+        return scores[np.newaxis, :]
 
     def combiner_features(
         self, probabilities: np.ndarray, signals: Sequence[Signals]
