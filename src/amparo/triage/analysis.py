@@ -20,6 +20,7 @@ from amparo.triage.normalise import Normalised, normalise
 
 MAX_CHARS = 20_000
 MAX_BATCH = 1_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # below space, less \t \n \r
 
 
 class Level(enum.StrEnum):
@@ -76,7 +77,7 @@ def validate_text(text: object) -> str:
             n=len(text),
             limit=MAX_CHARS,
         )
-    if "\x00" in text or sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t") > 8:
+    if "\x00" in text or len(_CONTROL.findall(text)) > 8:
         raise InvalidInput(
             N_("This looks like a file or binary data, not a message. Paste the text instead."),
             field="text",

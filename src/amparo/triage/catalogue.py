@@ -19,9 +19,13 @@ from typing import Any
 
 import yaml
 
+from amparo.triage import prefilter
+from amparo.triage.prefilter import GroupSearch
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LANGS = ("es", "en", "pt", "fr")
+CUES = ("advisory", "emergency", "negation")
 
 
 class Severity(enum.IntEnum):
@@ -43,16 +47,30 @@ class Flag:
     title: Mapping[str, str]
     explanation: Mapping[str, str]
     advice: Mapping[str, str]
-    patterns: Mapping[str, re.Pattern[str]]  # per language
-    pattern: re.Pattern[str]  # every language at once, for text whose language is unclear
+    regexes: Mapping[str, tuple[str, ...]]  # the pattern sources, per language
     examples: Mapping[str, Mapping[str, tuple[str, ...]]]
     sources: tuple[str, ...]
+
+    # The detector searches through ``Catalogue.search``; these unions (compiled on first use)
+    # are the plain reading of the catalogue, for tests and tools.
+    @functools.cached_property
+    def patterns(self) -> Mapping[str, re.Pattern[str]]:
+        """Per language, the union of its patterns."""
+        return {lang: _union(list(self.regexes[lang]), f"flag {self.id}/{lang}") for lang in LANGS}
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Every language at once, for text whose language is unclear."""
+        return _union([p for lang in LANGS for p in self.regexes[lang]], f"flag {self.id}")
 
 
 @dataclass(frozen=True)
 class Catalogue:
     flags: tuple[Flag, ...]
     cues: Mapping[str, Mapping[str, re.Pattern[str]]]  # cue → language → pattern; "*" for all
+    # Every flag's patterns, then every cue's, behind one literal prefilter (see prefilter.py):
+    # group i is flags[i], group len(flags) + j is CUES[j].
+    search: GroupSearch
 
     def flag(self, flag_id: str) -> Flag:
         for flag in self.flags:
@@ -82,8 +100,25 @@ def _union(patterns: list[str], where: str) -> re.Pattern[str]:
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
 
+def _checked(patterns: list[str], where: str) -> tuple[str, ...]:
+    """The patterns, each one valid and fit to stand in a union with the others: no capturing
+    groups (their numbers would shift) and no global flags (allowed only at the start). They
+    are parsed here once, for the prefilter too, and compiled on first use."""
+    if not patterns:
+        raise CatalogueError(f"{where}: no patterns")
+    for pattern in patterns:
+        try:
+            tree = prefilter.parsed(pattern)
+        except re.error as exc:
+            raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+        if tree.state.groups > 1 or tree.state.flags & ~re.UNICODE:
+            raise CatalogueError(f"{where}: bad pattern: use (?:…) and no flags: {pattern}")
+    return tuple(patterns)
+
+
 def parse(data: Mapping[str, Any]) -> Catalogue:
     flags: list[Flag] = []
+    groups: list[list[tuple[str, str]]] = []
     seen: set[str] = set()
     for entry in data.get("flags") or []:
         flag_id = str(entry.get("id", ""))
@@ -95,10 +130,14 @@ def parse(data: Mapping[str, Any]) -> Catalogue:
         except KeyError as exc:
             raise CatalogueError(f"flag {flag_id}: unknown severity") from exc
         patterns = entry.get("patterns") or {}
-        all_patterns = [str(p) for lang in LANGS for p in (patterns.get(lang) or [])]
         for lang in LANGS:
             if not patterns.get(lang):
                 raise CatalogueError(f"flag {flag_id}: no patterns for {lang}")
+        checked = {
+            lang: _checked([str(p) for p in patterns[lang]], f"flag {flag_id}/{lang}")
+            for lang in LANGS
+        }
+        groups.append([(lang, p) for lang in LANGS for p in checked[lang]])
         examples = {
             lang: {
                 kind: tuple(
@@ -116,26 +155,22 @@ def parse(data: Mapping[str, Any]) -> Catalogue:
                 title=_texts(entry, "title", flag_id),
                 explanation=_texts(entry, "explanation", flag_id),
                 advice=_texts(entry, "advice", flag_id),
-                patterns={
-                    lang: _union([str(p) for p in patterns[lang]], f"flag {flag_id}/{lang}")
-                    for lang in LANGS
-                },
-                pattern=_union(all_patterns, f"flag {flag_id}"),
+                regexes=checked,
                 examples=examples,
                 sources=tuple(str(s) for s in entry.get("sources") or ()),
             )
         )
     cues: dict[str, dict[str, re.Pattern[str]]] = {}
-    for name in ("advisory", "emergency", "negation"):
+    for name in CUES:
         by_lang = (data.get("cues") or {}).get(name) or {}
-        cues[name] = {
-            lang: _union([str(p) for p in by_lang.get(lang) or []], f"cue {name}/{lang}")
-            for lang in LANGS
-        }
-        cues[name]["*"] = _union(
-            [str(p) for lang in LANGS for p in by_lang.get(lang) or []], f"cue {name}"
-        )
-    return Catalogue(flags=tuple(flags), cues=cues)
+        sources = {lang: [str(p) for p in by_lang.get(lang) or []] for lang in LANGS}
+        checked = {lang: _checked(sources[lang], f"cue {name}/{lang}") for lang in LANGS}
+        groups.append([(lang, p) for lang in LANGS for p in checked[lang]])
+        cues[name] = {lang: _union(sources[lang], f"cue {name}/{lang}") for lang in LANGS}
+        cues[name]["*"] = _union([p for lang in LANGS for p in sources[lang]], f"cue {name}")
+    search = GroupSearch(groups)
+    prefilter.parsed.cache_clear()
+    return Catalogue(flags=tuple(flags), cues=cues, search=search)
 
 
 @functools.cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amparo.triage.catalogue import LANGS, Catalogue, Flag, Severity
+from amparo.triage.catalogue import CUES, LANGS, Catalogue, Flag, Severity
 from amparo.triage.normalise import Normalised
 
 MAX_SPANS_PER_FLAG = 5
@@ -65,14 +65,23 @@ FEATURE_NAMES = (
 
 def find(normalised: Normalised, original: str, catalogue: Catalogue, lang: str | None) -> Signals:
     """Every flag whose patterns (of ``lang``; all languages when None) occur, with merged
-    evidence spans over the original text."""
+    evidence spans over the original text.
+
+    Only the patterns that the literal prefilter lets through are searched; the others cannot
+    match, so the answer is that of searching every pattern (tests hold the two equal)."""
     text = normalised.text
-    key = lang if lang in LANGS else "*"
+    key = lang if lang in LANGS else None
+    search = catalogue.search
+    present = search.candidates(text, key)
+    n_flags = len(catalogue.flags)
     matches = []
-    for flag in catalogue.flags:
-        pattern = flag.patterns[key] if key != "*" else flag.pattern
+    cue_counts = [0] * len(CUES)
+    for group, alternatives in present.items():
+        if group >= n_flags:
+            cue_counts[group - n_flags] = sum(1 for _ in search.finditer(alternatives, text))
+            continue
         spans: list[tuple[int, int]] = []
-        for found in pattern.finditer(text):
+        for found in search.finditer(alternatives, text):
             if found.end() == found.start():
                 continue
             start, end = normalised.original_span(found.start(), found.end())
@@ -83,11 +92,13 @@ def find(normalised: Normalised, original: str, catalogue: Catalogue, lang: str 
             if len(spans) >= MAX_SPANS_PER_FLAG:
                 break
         if spans:
-            matches.append(FlagMatch(flag, tuple(Span(s, e, original[s:e]) for s, e in spans)))
+            matches.append(
+                FlagMatch(
+                    catalogue.flags[group], tuple(Span(s, e, original[s:e]) for s, e in spans)
+                )
+            )
     matches.sort(key=lambda m: (-m.flag.severity, m.spans[0].start))
+    advisory, emergency, negation = cue_counts
     return Signals(
-        matches=tuple(matches),
-        advisory=sum(1 for _ in catalogue.cues["advisory"][key].finditer(text)),
-        emergency=sum(1 for _ in catalogue.cues["emergency"][key].finditer(text)),
-        negation=sum(1 for _ in catalogue.cues["negation"][key].finditer(text)),
+        matches=tuple(matches), advisory=advisory, emergency=emergency, negation=negation
     )

@@ -57,10 +57,19 @@ def warm_up() -> None:
     _detector()
 
 
+def _has_three_letters(text: str) -> bool:
+    letters = 0
+    for char in text:
+        if char.isalpha():
+            letters += 1
+            if letters == 3:
+                return True
+    return False
+
+
 def detect(text: str, fallback: str = "es") -> Detected:
     """The language of ``text``; unsupported or unclear text falls back to ``fallback``."""
-    letters = sum(c.isalpha() for c in text)
-    if letters < 3:
+    if not _has_three_letters(text):
         return Detected(fallback, None, 0.0, True)
     values = _detector().compute_language_confidence_values(text)
     if not values:

@@ -34,9 +34,9 @@ class Normalised:
     """``text`` is the normalised form of ``original``.
 
     The text comes from the fast path (C-level ``translate`` and regular expressions); the map
-    back to the original is computed on first use by the character-by-character path, which
-    produces the same text (a property test holds the two together). Most messages never need
-    the map: only those with a red flag to show.
+    back to the original is computed on first use, by the same regular expressions working on
+    a list of offsets. The character-by-character path is the reference both are held to by
+    property tests. Most messages never need the map: only those with a red flag to show.
     """
 
     original: str
@@ -45,8 +45,7 @@ class Normalised:
     @functools.cached_property
     def offsets(self) -> tuple[int, ...]:
         """``offsets[i]`` is the index in ``original`` that ``text[i]`` came from."""
-        pairs = _slow_pairs(self.original)
-        return tuple(p for _, p in pairs)
+        return _offsets(self.original, self.text)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that produced ``text[start:end]``."""
@@ -172,7 +171,9 @@ class _FoldTable(dict[int, str | None]):
 
 
 _FOLD_TABLE = _FoldTable()
-_TOKEN_WITH_LEET = re.compile(r"[\w@$!]*[013457@$!][\w@$!]*")
+# A whole run of [\w@$!] that holds a leet character. Possessive, from the start of the run:
+# the same matches as r"[\w@$!]*[013457@$!][\w@$!]*" without its quadratic backtracking.
+_TOKEN_WITH_LEET = re.compile(r"(?<![\w@$!])[^\W013457]*+[013457@$!][\w@$!]*+")
 _SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_] ){3,}[^\W\d_](?![^\W\d_])")
 _SPACE_RUN = re.compile(r" {2,}")
 _REPEATED_MARK = re.compile(r"([^\w ])\1+")
@@ -181,6 +182,8 @@ _REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
 
 def _deleet_token(match: re.Match[str]) -> str:
     token = match.group(0)
+    if not any(map(str.isalpha, token)):  # "5000", "$500": no letter, nothing to map
+        return token
     pairs = [(c, 0) for c in token]
     out = _deleet(pairs)
     return "".join(c for c, _ in out)
@@ -194,6 +197,63 @@ def _fast_text(text: str) -> str:
     folded = _REPEATED_MARK.sub(r"\1", folded)
     folded = _REPEATED_LETTER.sub(r"\1", folded)
     return folded.strip(" ")
+
+
+_ONE_FOR_ONE: set[str] = set()  # characters known to fold to exactly one character
+
+
+def _offsets(text: str, normalised: str) -> tuple[int, ...]:
+    """The offsets of :func:`_slow_pairs`, from the steps of the fast path: each step that
+    deletes characters deletes the same positions from a list of offsets. ``normalised`` is
+    the fast path's text."""
+    unknown = set(text) - _ONE_FOR_ONE
+    if unknown:  # (the table learns each character's fold on first sight)
+        singles = {c for c in unknown if len(_FOLD_TABLE[ord(c)] or "") == 1}
+        _ONE_FOR_ONE.update(singles)
+        one_for_one = len(singles) == len(unknown)
+    else:
+        one_for_one = True
+    if one_for_one and len(normalised) == len(text):  # nothing deleted (most messages)
+        return tuple(range(len(text)))
+    folded = text.translate(_FOLD_TABLE)
+    offsets: list[int]
+    if one_for_one:
+        offsets = list(range(len(text)))
+    else:
+        offsets = []
+        for index, char in enumerate(text):
+            piece = _FOLD_TABLE[ord(char)]
+            if piece:
+                offsets.extend([index] * len(piece))
+    current = _TOKEN_WITH_LEET.sub(_deleet_token, folded)  # one character for one
+    spaced = [m.span() for m in _SPACED_LETTERS.finditer(current)]
+    if spaced:
+        remove = [i for start, end in spaced for i in range(start, end) if current[i] == " "]
+        current, offsets = _without(current, offsets, [(i, i + 1) for i in remove])
+    runs = [
+        (m.start() + 1, m.end())
+        for pattern in (_SPACE_RUN, _REPEATED_MARK, _REPEATED_LETTER)
+        for m in pattern.finditer(current)
+    ]
+    if runs:  # the three patterns match disjoint kinds of character: the runs never overlap
+        current, offsets = _without(current, offsets, sorted(runs))
+    lead = len(current) - len(current.lstrip(" "))
+    trail = len(current) - len(current.rstrip(" "))
+    return tuple(offsets[lead : len(offsets) - trail])
+
+
+def _without(text: str, offsets: list[int], cuts: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` and ``offsets`` less the sorted, disjoint ranges ``cuts``."""
+    pieces: list[str] = []
+    kept: list[int] = []
+    position = 0
+    for start, end in cuts:
+        pieces.append(text[position:start])
+        kept.extend(offsets[position:start])
+        position = end
+    pieces.append(text[position:])
+    kept.extend(offsets[position:])
+    return "".join(pieces), kept
 
 
 def normalise(text: str) -> Normalised:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from amparo.accounts import service as accounts_service
 from amparo.accounts.audit import Origin
@@ -75,7 +76,7 @@ def get_origin(request: Request) -> Origin:
 OriginDep = Annotated[Origin, Depends(get_origin)]
 
 
-def get_gettext(request: Request) -> Gettext:
+async def get_gettext(request: Request) -> Gettext:  # async: no thread hop for a lookup
     return gettext_for(getattr(request.state, "lang", "es"))
 
 
@@ -162,13 +163,20 @@ _CSRF_MESSAGE = N_(
 CsrfDep = Annotated[None, Depends(verify_csrf)]
 
 
-def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], None]:
-    """A dependency that counts one hit per client against the rule chosen from settings."""
+def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], Awaitable[None]]:
+    """A dependency that counts one hit per client against the rule chosen from settings.
 
-    def check(request: Request) -> None:
+    In memory the count is a few microseconds and runs on the event loop; a shared store
+    (Redis) is network I/O and runs in the thread pool."""
+
+    async def check(request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
         settings: Settings = request.app.state.settings
-        limiter.hit(rule(settings), f"{request.url.path}:{client_address(request)}")
+        key = f"{request.url.path}:{client_address(request)}"
+        if limiter.in_memory:
+            limiter.hit(rule(settings), key)
+        else:
+            await run_in_threadpool(limiter.hit, rule(settings), key)
 
     return check
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-import uuid
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -99,7 +98,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        request_id = uuid.uuid4().hex[:16]
+        request_id = secrets.token_hex(8)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["lang"] = (

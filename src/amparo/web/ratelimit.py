@@ -1,12 +1,19 @@
-"""Rate limits per client (and per account for log-ins), with the ``limits`` library.
+"""Rate limits per client (and per account for log-ins): a moving window of hits per key.
 
 Counters live in memory for one process, or in Redis (``AMPARO_RATE_LIMIT_STORAGE``) when many
-API processes share them.
+API processes share them, through the ``limits`` library. In memory, the window is kept here as
+a deque of hit times per key: ``limits``' memory storage inserts at the front of a list and
+starts a timer thread every 10 ms to expire entries, which under load cost more than the check
+it guards. Both answer the same: a hit is refused when ``amount`` hits already fell inside the
+last ``expiry`` seconds.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
+from collections import deque
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -14,23 +21,85 @@ from limits.strategies import MovingWindowRateLimiter
 
 from amparo.errors import N_, RateLimited
 
+_SWEEP_EVERY = 4096  # hits between sweeps of keys whose windows have emptied
+
+
+@functools.lru_cache(maxsize=64)
+def _rule(rule: str) -> RateLimitItem:
+    item: RateLimitItem = parse(rule)
+    return item
+
+
+class _MemoryWindows:
+    """Moving windows in this process: per key, the times of the hits still inside it."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._since_sweep = 0
+        self._longest = 0  # the longest window seen: a key idle longer holds no live hit
+
+    def hit(self, key: str, amount: int, expiry: int) -> float | None:
+        """Count a hit; None if allowed, else the seconds until the window lets one in."""
+        now = time.monotonic()
+        with self._lock:
+            self._longest = max(self._longest, expiry)
+            self._since_sweep += 1
+            if self._since_sweep >= _SWEEP_EVERY:
+                self._sweep(now)
+            hits = self._hits.get(key)
+            if hits is None:
+                hits = self._hits[key] = deque()
+            while hits and hits[0] <= now - expiry:
+                hits.popleft()
+            if len(hits) >= amount:
+                return hits[len(hits) - amount] + expiry - now
+            hits.append(now)
+            return None
+
+    def _sweep(self, now: float) -> None:
+        self._since_sweep = 0
+        stale = [k for k, h in self._hits.items() if not h or h[-1] <= now - self._longest]
+        for key in stale:
+            del self._hits[key]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
 
 class RateLimiter:
     def __init__(self, storage_uri: str) -> None:
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.in_memory = storage_uri.startswith("memory://")
+        self._memory = _MemoryWindows()
+        self._limiter = None if self.in_memory else self._shared(storage_uri)
+
+    @staticmethod
+    def _shared(storage_uri: str) -> MovingWindowRateLimiter:
+        return MovingWindowRateLimiter(storage_from_string(storage_uri))
 
     def hit(self, rule: str, *keys: str) -> None:
         """Count one hit against ``rule`` for every key; raise RateLimited if any is over."""
-        item: RateLimitItem = parse(rule)
+        item = _rule(rule)
         for key in keys:
-            if not self._limiter.hit(item, key):
+            if self._limiter is None:
+                wait = self._memory.hit(f"{item.key_for()}/{key}", item.amount, item.get_expiry())
+                if wait is None:
+                    continue
+                retry = max(1, int(wait))
+            else:
+                if self._limiter.hit(item, key):
+                    continue
                 stats = self._limiter.get_window_stats(item, key)
                 retry = max(1, int(stats.reset_time - time.time()))
-                raise RateLimited(
-                    N_("Too many attempts. Try again in %(seconds)d seconds."),
-                    retry_after=retry,
-                    seconds=retry,
-                )
+            raise RateLimited(
+                N_("Too many attempts. Try again in %(seconds)d seconds."),
+                retry_after=retry,
+                seconds=retry,
+            )
 
     def reset(self) -> None:
-        self._limiter.storage.reset()
+        if self._limiter is None:
+            self._memory.reset()
+        else:
+            self._limiter.storage.reset()

@@ -73,3 +73,33 @@ def test_evidence_is_shown_in_the_words_received() -> None:
     start = result.text.index("deposite")
     begin, end = result.original_span(start, start + len("deposite"))
     assert raw[begin:end] == "d e p o s i t e"
+
+
+@settings(max_examples=500, deadline=None)
+@given(text_strategy)
+@example("a  b!!  c")
+@example("x1 2 3 4 y")
+@example("  s e c u e s t r o  ß ﬁn *ya* \u200b!!!  ")
+def test_offsets_equal_the_character_path(raw: str) -> None:
+    assert normalise(raw).offsets == tuple(p for _, p in _slow_pairs(raw))
+
+
+def test_offsets_equal_the_character_path_on_the_corpus() -> None:
+    from amparo.triage import corpus
+
+    for split in ("train", "heldout"):
+        for example_ in corpus.load(split):
+            expected = tuple(p for _, p in _slow_pairs(example_.text))
+            assert normalise(example_.text).offsets == expected, example_.text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab0134579@$!._ -éñ٣²x\n")), max_size=30))
+def test_leet_token_pattern_matches_as_the_plain_one(raw: str) -> None:
+    import re
+
+    from amparo.triage.normalise import _TOKEN_WITH_LEET
+
+    plain_pattern = re.compile(r"[\w@$!]*[013457@$!][\w@$!]*")
+    expected = [m.span() for m in plain_pattern.finditer(raw)]
+    assert [m.span() for m in _TOKEN_WITH_LEET.finditer(raw)] == expected

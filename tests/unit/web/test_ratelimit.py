@@ -1,0 +1,42 @@
+"""The in-memory moving window answers as limits' moving window does."""
+
+from __future__ import annotations
+
+import pytest
+
+from amparo.errors import RateLimited
+from amparo.web import ratelimit
+from amparo.web.ratelimit import RateLimiter
+
+
+def test_moving_window_refuses_the_hit_over_the_limit_and_says_when(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    limiter = RateLimiter("memory://")
+    for _ in range(3):
+        limiter.hit("3/minute", "a")
+        now[0] += 10
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("3/minute", "a")
+    assert refused.value.retry_after == 30  # the first hit leaves the window at 1060
+    limiter.hit("3/minute", "b")  # another client has its own window
+    now[0] = 1060.5
+    limiter.hit("3/minute", "a")  # the first hit has left the window
+    with pytest.raises(RateLimited):
+        limiter.hit("3/minute", "a")
+    limiter.reset()
+    limiter.hit("3/minute", "a")
+
+
+def test_idle_keys_are_swept(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(ratelimit, "_SWEEP_EVERY", 10)
+    limiter = RateLimiter("memory://")
+    for i in range(9):
+        limiter.hit("5/second", f"client-{i}")
+    now[0] = 5.0
+    limiter.hit("5/second", "late")
+    assert [key.rsplit("/", 1)[-1] for key in limiter._memory._hits] == ["late"]
