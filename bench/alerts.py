@@ -322,6 +322,56 @@ def throughput(admin_url: str, deliveries: int, count: int) -> float:
         db.drop()
 
 
+def duress_timing(admin_url: str, rounds: int) -> None:
+    """The duress PIN must not be told apart by time: normal and duress check-ins, interleaved,
+    over HTTP (the real app, in-process client) on PostgreSQL."""
+    from fastapi.testclient import TestClient
+
+    from amparo.web.app import create_app
+
+    db = Database(admin_url)
+    receiver = JsonReceiver().start()
+    try:
+        settings = db.settings.model_copy(
+            update={"embedded_worker": False, "anonymous_rate_limit": "100000/minute"}
+        )
+        app = create_app(settings, engine=db.engine)
+        times: dict[str, list[float]] = {"normal": [], "duress": []}
+        with TestClient(app) as client:
+            body = {
+                "name": "Bench",
+                "pin": "4821",
+                "duress_pin": "9137",
+                "every_hours": 12,
+                "contacts": [
+                    {"level": 1, "channels": [receiver.url("a")]},
+                    {"level": 2, "channels": [receiver.url("b")]},
+                    {"level": 3, "channels": [receiver.url("c")]},
+                ],
+            }
+            key = client.post("/api/v1/travellers", json=body).json()["link"].rsplit("/t/", 1)[1]
+            for i in range(rounds * 2 + 10):
+                kind = "duress" if i % 2 else "normal"
+                pin = "9137" if kind == "duress" else "4821"
+                t0 = time.perf_counter()
+                response = client.post(f"/api/v1/t/{key}/checkin", json={"pin": pin})
+                elapsed = (time.perf_counter() - t0) * 1000
+                assert response.status_code == 200
+                if i >= 10:  # warm-up
+                    times[kind].append(elapsed)
+        normal, duress = times["normal"], times["duress"]
+        print(
+            f"5. Check-in response time over HTTP, {rounds} normal / {rounds} duress, "
+            f"interleaved: normal p50 {statistics.median(normal):.1f} ms "
+            f"(p90 {percentile(normal, 90):.1f}), duress p50 {statistics.median(duress):.1f} ms "
+            f"(p90 {percentile(duress, 90):.1f}); difference of medians "
+            f"{statistics.median(duress) - statistics.median(normal):+.1f} ms"
+        )
+    finally:
+        receiver.stop()
+        db.drop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -336,6 +386,7 @@ def main() -> None:
     sos_latency(args.postgres, 20 if quick else 100)
     overdue_latency(args.postgres, 3 if quick else 6)
     overdue_query(args.postgres, 10_000 if quick else 100_000)
+    duress_timing(args.postgres, 20 if quick else 100)
     one = throughput(args.postgres, 400 if quick else 3000, 1)
     four = throughput(args.postgres, 400 if quick else 3000, 4)
     print(f"   4 workers / 1 worker: {four / one:.2f}x  (target >= 500 deliveries/s with 4)")

@@ -104,10 +104,11 @@ def claim(
 ) -> list[Claim]:
     """Claim up to ``limit`` due deliveries in one statement, and commit the claim.
 
-    On PostgreSQL ``WITH due AS MATERIALIZED (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) UPDATE …
-    FROM due RETURNING``: concurrent workers skip each other's rows. On SQLite ``UPDATE … WHERE
-    id IN (SELECT … LIMIT n) RETURNING``, one write transaction. Re-checking ``next_attempt_at <= now`` in the UPDATE makes a row claimed by
-    someone else in between (its lease pushed forward) fall out.
+    On PostgreSQL ``WITH due AS MATERIALIZED (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+    UPDATE … FROM due RETURNING``: concurrent workers skip each other's rows. On SQLite
+    ``UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING``, one write transaction.
+    Re-checking ``next_attempt_at <= now`` in the UPDATE makes a row claimed by someone else
+    in between (its lease pushed forward) fall out.
     """
     now = now or utcnow()
     lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
