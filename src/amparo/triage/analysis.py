@@ -135,7 +135,7 @@ def _wording_evidence(
                 )
                 spans.append(Span(start, end, original[start:end]))
                 break
-    return tuple(sorted(set(spans), key=lambda s: s.start))
+    return tuple(sorted(set(spans), key=lambda s: (s.start, s.end)))  # the same order in every run
 
 
 def _category(probabilities: dict[str, float], risk: float) -> str:
