@@ -274,7 +274,7 @@ def overdue_query(admin_url: str, travellers: int) -> None:
         db.drop()
 
 
-def throughput(admin_url: str, deliveries: int, count: int) -> float:
+def throughput(admin_url: str, deliveries: int, count: int, threads: int = 16) -> float:
     db = Database(admin_url)
     receiver = JsonReceiver().start()
     try:
@@ -291,7 +291,7 @@ def throughput(admin_url: str, deliveries: int, count: int) -> float:
                     contacts=travellers[n % 50].contacts,
                     not_before=later,
                 )
-        procs = workers(db, count, AMPARO_DELIVERY_THREADS="16")
+        procs = workers(db, count, AMPARO_DELIVERY_THREADS=str(threads))
         with db.engine.begin() as conn:
             conn.execute(
                 text("UPDATE deliveries SET next_attempt_at = now() WHERE state = 'queued'")
@@ -312,7 +312,7 @@ def throughput(admin_url: str, deliveries: int, count: int) -> float:
         rate = deliveries / elapsed
         received = len(receiver.messages())
         print(
-            f"4. Delivery throughput, {count} worker(s) x 16 threads on PostgreSQL -> local "
+            f"4. Delivery throughput, {count} worker(s) x {threads} threads on PostgreSQL -> local "
             f"webhook: {deliveries} deliveries in {elapsed:.1f} s = {rate:.0f}/s "
             f"({received} received)"
         )
@@ -381,8 +381,16 @@ def main() -> None:
         ),
     )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument(
+        "--only-throughput", action="store_true", help="part 4 only, for several worker counts"
+    )
+    parser.add_argument("--threads", type=int, default=16, help="delivery threads per worker")
     args = parser.parse_args()
     quick = args.quick
+    if args.only_throughput:
+        for count in (1, 2, 4):
+            throughput(args.postgres, 3000, count, args.threads)
+        return
     sos_latency(args.postgres, 20 if quick else 100)
     overdue_latency(args.postgres, 3 if quick else 6)
     overdue_query(args.postgres, 10_000 if quick else 100_000)
