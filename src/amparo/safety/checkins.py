@@ -391,14 +391,14 @@ def check_in(
     else:
         missed = open_emergency(session, traveller, EmergencyKind.MISSED)
         if missed is not None:
-            _close(session, traveller, missed, "checked_in", AlertKind.CHECKED_IN, now)
+            close_emergency(session, traveller, missed, "checked_in", AlertKind.CHECKED_IN, now)
         if not open_emergencies(session, traveller):
             traveller.status = TravellerStatus.ACTIVE
     session.flush()
     return Receipt(status="ok", at=now, next_due_at=traveller.next_due_at)
 
 
-def _close(
+def close_emergency(
     session: Session,
     traveller: Traveller,
     emergency: Emergency,
@@ -406,7 +406,8 @@ def _close(
     tell: AlertKind | None,
     now: datetime,
 ) -> None:
-    recipients = outbox.alerted_contacts(session, emergency)
+    """Close an emergency; with ``tell``, everyone who was alerted hears that it is over."""
+    recipients = outbox.alerted_contacts(session, emergency) if tell is not None else []
     emergency.closed_at = now
     emergency.close_reason = reason
     emergency.next_escalation_at = None
@@ -507,10 +508,7 @@ def cancel_sos(*, session: Session, traveller: Traveller, now: datetime | None =
             field="sos",
         )
     outbox.cancel_alerts(session=session, emergency=current)
-    current.closed_at = now
-    current.close_reason = "cancelled"
-    current.next_escalation_at = None
-    current.location = None
+    close_emergency(session, traveller, current, "cancelled", None, now)
     if not open_emergencies(session, traveller):
         traveller.status = TravellerStatus.ACTIVE
     session.flush()
@@ -541,7 +539,7 @@ def im_safe(
         session.flush()
         return Receipt(status="ok", at=now, next_due_at=traveller.next_due_at)
     for emergency in open_emergencies(session, traveller):
-        _close(session, traveller, emergency, "safe", AlertKind.SAFE, now)
+        close_emergency(session, traveller, emergency, "safe", AlertKind.SAFE, now)
     _record(session, traveller, CheckInKind.SAFE, "pin", None, now, policy)
     traveller.status = TravellerStatus.ACTIVE
     traveller.last_checkin_at = now

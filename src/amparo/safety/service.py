@@ -219,22 +219,16 @@ def contact_channels(contact: Contact) -> list[str]:
 
 def close_trip(*, session: Session, traveller: Traveller) -> None:
     """The traveller arrived (or gave up the trip): no more alarms; data purged later."""
-    from amparo.safety.models import Emergency, TravellerStatus
+    from amparo.safety.checkins import close_emergency, open_emergencies
+    from amparo.safety.models import TravellerStatus
 
     now = utcnow()
+    for emergency in open_emergencies(session, traveller):
+        close_emergency(session, traveller, emergency, "trip_closed", None, now)
     traveller.status = TravellerStatus.CLOSED
     traveller.closed_at = now
     traveller.alarm_at = None
     traveller.next_due_at = None
-    for emergency in session.scalars(
-        select(Emergency).where(
-            Emergency.traveller_id == traveller.id, Emergency.closed_at.is_(None)
-        )
-    ):
-        emergency.closed_at = now
-        emergency.close_reason = "trip_closed"
-        emergency.next_escalation_at = None
-        emergency.location = None
     session.flush()
 
 

@@ -255,3 +255,27 @@ def test_bad_places_are_refused(db: Session, enrol: Callable[..., Trip]) -> None
             checkins.check_in(session=db, traveller=trip.traveller, pin=PIN, place=place)
     with pytest.raises(InvalidInput):
         checkins.check_in(session=db, traveller=trip.traveller)
+
+
+def test_closing_a_trip_ends_alarms_and_erases_the_open_location(
+    db: Session, enrol: Callable[..., Trip]
+) -> None:
+    from amparo.safety import service as safety_service
+
+    trip = enrol()
+    checkins.sos(
+        session=db,
+        traveller=trip.traveller,
+        location="31.3,-111.0",
+        policy=Policy(sos_cancel_seconds=0),
+    )
+    safety_service.close_trip(session=db, traveller=trip.traveller)
+    emergency = db.scalars(
+        select(Emergency).where(Emergency.traveller_id == trip.traveller.id)
+    ).one()
+    assert emergency.close_reason == "trip_closed"
+    assert emergency.location is None
+    assert trip.traveller.status == TravellerStatus.CLOSED
+    assert trip.traveller.alarm_at is None
+    with pytest.raises(InvalidInput):
+        checkins.check_in(session=db, traveller=trip.traveller, pin=PIN)

@@ -112,3 +112,8 @@ def test_a_trip_from_the_command_line(
     assert {a["kind"] for a in alerts} >= {"sos", "duress", "confirm_contact", "safe"}
     bad = run(env, "alerts", "list", "--state", "nonsense", check=False)
     assert bad.returncode == 2
+
+    run(env, "traveller", "close", traveller)
+    closed = run(env, "checkin", traveller, "--pin", "4821", check=False)
+    assert closed.returncode == 2
+    assert "closed" in closed.stderr
