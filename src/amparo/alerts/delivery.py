@@ -246,14 +246,17 @@ def send(claim: Claim) -> Result:
     ok = False
     error: str | None = None
     try:
-        notifier = apprise.Apprise()
+        # Our own thread pool sends in parallel, so apprise need not start one per message.
+        notifier = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
         if not notifier.add(claim.url):
             error = "apprise refused the address"
         else:
-            with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-                ok = bool(notifier.notify(body=claim.body, title=claim.title))
+            result = notifier.notify(body=claim.body, title=claim.title)
+            ok = bool(result)
             if not ok:
-                error = _clean_error(captured.getvalue())
+                # The logs of this call only (a global log capture would mix up the threads).
+                reasons = [str(getattr(entry, "message", entry)) for entry in result.logs()]
+                error = _clean_error("\n".join(reasons))
     except Exception as exc:  # a broken plugin must not stop the worker
         error = _clean_error(f"{type(exc).__name__}: {exc}")
     return Result(claim=claim, ok=ok, error=None if ok else error, finished_at=utcnow())
