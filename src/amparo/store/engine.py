@@ -56,7 +56,13 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE, not the default DEFERRED: a deferred transaction that read first and writes
+    # later fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, the busy timeout
+    # does not apply) whenever another connection committed in between -- the embedded worker
+    # did that to a sign-in that was busy verifying a password. Taking the write lock at BEGIN
+    # makes writers queue behind each other under the busy timeout; readers in WAL mode are
+    # not blocked. SQLite is the single-process deployment; PostgreSQL is unaffected.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def keyring_from(settings: Settings) -> Keyring:
