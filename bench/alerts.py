@@ -47,6 +47,27 @@ from amparo.store.types import utcnow  # noqa: E402
 SECRET = "bench-secret-key-" + "x" * 40
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every local PostgreSQL process (the server runs on this machine)."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().startswith("postgres"):
+                total += process_cpu(int(comm.parent.name))
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -297,6 +318,11 @@ def throughput(admin_url: str, deliveries: int, count: int, threads: int = 16) -
                 text("UPDATE deliveries SET next_attempt_at = now() WHERE state = 'queued'")
             )
         started = time.monotonic()
+        cpu_before = (
+            sum(process_cpu(p.pid) for p in procs),
+            postgres_cpu(),
+            time.process_time(),
+        )
         while True:
             with db.engine.connect() as conn:
                 left = conn.execute(
@@ -308,13 +334,23 @@ def throughput(admin_url: str, deliveries: int, count: int, threads: int = 16) -
                 break
             time.sleep(0.1)
         elapsed = time.monotonic() - started
+        used = (
+            sum(process_cpu(p.pid) for p in procs) - cpu_before[0],
+            postgres_cpu() - cpu_before[1],
+            time.process_time() - cpu_before[2],
+        )
         stop(procs)
         rate = deliveries / elapsed
         received = len(receiver.messages())
+        per = [1000 * u / deliveries for u in used]
+        cores = os.cpu_count() or 1
         print(
             f"4. Delivery throughput, {count} worker(s) x {threads} threads on PostgreSQL -> local "
             f"webhook: {deliveries} deliveries in {elapsed:.1f} s = {rate:.0f}/s "
-            f"({received} received)"
+            f"({received} received)\n"
+            f"   CPU per delivery: workers {per[0]:.2f} ms, PostgreSQL {per[1]:.2f} ms, "
+            f"webhook + benchmark {per[2]:.2f} ms; {cores} cores at 100 % would allow "
+            f"~{1000 * cores / sum(per):.0f}/s"
         )
         return rate
     finally:

@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +45,8 @@ from amparo.store.types import utcnow
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300.0
+RECORD_GATHER_SECONDS = 0.02
+REFILL_SECONDS = 1.0
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 WORKER_NAME = f"{socket.gethostname()[:40]}:{os.getpid()}"
 
@@ -100,24 +102,31 @@ def _locking(statement, session: Session):  # type: ignore[no-untyped-def]
 
 
 def claim(
-    *, session: Session, settings: Settings, limit: int, now: datetime | None = None
+    *,
+    session: Session,
+    settings: Settings,
+    limit: int,
+    now: datetime | None = None,
+    due_by: datetime | None = None,
 ) -> list[Claim]:
     """Claim up to ``limit`` due deliveries in one statement, and commit the claim.
 
     On PostgreSQL ``WITH due AS MATERIALIZED (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
     UPDATE … FROM due RETURNING``: concurrent workers skip each other's rows. On SQLite
     ``UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING``, one write transaction.
-    Re-checking ``next_attempt_at <= now`` in the UPDATE makes a row claimed by someone else
-    in between (its lease pushed forward) fall out.
+    Re-checking ``next_attempt_at <= due_by`` in the UPDATE makes a row claimed by someone
+    else in between (its lease pushed forward) fall out. ``due_by`` (default: now) lets a
+    delivery pass leave alone the retries scheduled after it started.
     """
     now = now or utcnow()
+    due_by = min(due_by or now, now)
     lease_until = now + timedelta(seconds=settings.delivery_lease_seconds)
     # An alias, so the subquery is not correlated with the UPDATE's own table (it would then
     # match every due row and ignore the LIMIT).
     candidate = aliased(Delivery)
     due = (
         select(candidate.id.label("id"))
-        .where(candidate.state == DeliveryState.QUEUED, candidate.next_attempt_at <= now)
+        .where(candidate.state == DeliveryState.QUEUED, candidate.next_attempt_at <= due_by)
         .order_by(candidate.next_attempt_at)
         .limit(limit)
     )
@@ -132,7 +141,7 @@ def claim(
     claimed = session.execute(
         claim_update.where(
             Delivery.state == DeliveryState.QUEUED,
-            Delivery.next_attempt_at <= now,
+            Delivery.next_attempt_at <= due_by,
         )
         .values(
             next_attempt_at=lease_until,
@@ -392,33 +401,59 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     def run_once(self) -> int:
-        """Claim a batch, send it in parallel, and record results as they come in.
+        """Claim, send in parallel, record results as they come in; returns deliveries handled.
 
-        Whatever has finished is recorded at once (one transaction for all of it), which keeps
-        the window between "sent" and "recorded" short: a worker killed in it causes a duplicate
-        (the receiver can drop it by idempotency key), never a loss.
+        The pool is kept fed: when half of what was claimed has finished, the next claim tops
+        it up, so one slow provider does not hold back the rest of a batch. Claiming stops
+        after ``REFILL_SECONDS`` (the worker's other jobs get their turn) or when the queue is
+        empty, and what is in flight is then finished and recorded.
+
+        Whatever has finished is recorded at once, together with whatever finishes in the next
+        20 ms (one transaction for all of it), which keeps the window between "sent" and
+        "recorded" short: a worker killed in it causes a duplicate (the receiver can drop it by
+        idempotency key), never a loss.
         """
-        batch = self.settings.delivery_threads * 2
+        capacity = self.settings.delivery_threads * 2
         with self._lock:
-            with session_scope(self.factory) as session:
-                claims = claim(session=session, settings=self.settings, limit=batch)
-            if not claims:
-                return 0
             started = time.monotonic()
-            pending = {self.pool.submit(send, c) for c in claims}
-            delivered = 0
-            while pending:
+            # What is due when the pass starts: a retry scheduled during the pass waits for the
+            # next one, so one pass makes at most one try per delivery.
+            due_by = utcnow()
+            stop_claiming_at = started + REFILL_SECONDS
+            pending: set[Future[Result]] = set()
+            handled = delivered = 0
+            while True:
+                if len(pending) <= capacity // 2 and time.monotonic() < stop_claiming_at:
+                    with session_scope(self.factory) as session:
+                        claims = claim(
+                            session=session,
+                            settings=self.settings,
+                            limit=capacity - len(pending),
+                            due_by=due_by,
+                        )
+                    if not claims:
+                        stop_claiming_at = 0.0  # the queue is empty (for now): finish up
+                    pending |= {self.pool.submit(send, c) for c in claims}
+                    handled += len(claims)
+                if not pending:
+                    break
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                if pending:
+                    # Gather what finishes in the next few milliseconds too: one transaction
+                    # for several results costs far less than one for each.
+                    more, pending = wait(pending, timeout=RECORD_GATHER_SECONDS)
+                    done |= more
                 results = [future.result() for future in done]
                 delivered += sum(r.ok for r in results)
                 self._record(results)
-            logger.info(
-                "delivered %d of %d in %.0f ms",
-                delivered,
-                len(claims),
-                (time.monotonic() - started) * 1000,
-            )
-            return len(claims)
+            if handled:
+                logger.info(
+                    "delivered %d of %d in %.0f ms",
+                    delivered,
+                    handled,
+                    (time.monotonic() - started) * 1000,
+                )
+            return handled
 
     def _record(self, results: list[Result]) -> None:
         """Record, retrying while the database is briefly away (a restart, a failover).

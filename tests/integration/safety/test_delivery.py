@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from amparo.alerts import delivery as delivery_module
 from amparo.alerts.models import (
@@ -21,6 +21,7 @@ from amparo.alerts.models import (
 from amparo.safety import checkins, escalation
 from amparo.safety import service as safety_service
 from amparo.safety.models import Emergency
+from amparo.settings import Settings
 from amparo.store.types import utcnow
 from tests.integration.safety.conftest import DURESS, Trip
 from tests.receivers import JsonReceiver, SmtpReceiver, free_port
@@ -191,3 +192,35 @@ def test_a_claim_takes_at_most_its_limit_and_never_the_same_row_twice(
     assert [len(first), len(second), len(third)] == [5, 5, 2]
     ids = [c.delivery_id for c in first + second + third]
     assert len(set(ids)) == 12
+
+
+def test_a_slow_provider_does_not_hold_back_the_deliveries_claimed_after_it(
+    db: Session,
+    session_factory: sessionmaker[Session],
+    enrol: Callable[..., Trip],
+    fast_settings: Settings,
+    receiver: JsonReceiver,
+) -> None:
+    slow = JsonReceiver(delay=2.0).start()
+    try:
+        # Claimed first (the oldest due row): one contact whose provider takes 2 s to answer.
+        enrol(
+            contacts=[safety_service.ContactIn(level=1, name="Lento", channels=(slow.url("slow"),))]
+        )
+        for _ in range(4):
+            enrol()  # 12 deliveries to a provider that answers at once
+        settings = fast_settings.model_copy(update={"delivery_threads": 2})
+        dispatcher = delivery_module.Dispatcher(session_factory, settings)
+        try:
+            handled = dispatcher.run_once()
+        finally:
+            dispatcher.close()
+        assert handled == 13
+        fast_arrivals = [r.at for r in receiver.messages()]
+        (slow_arrival,) = [r.at for r in slow.messages()]
+        assert len(fast_arrivals) == 12
+        # Two threads, four claimed at a time: without topping up the pool as deliveries
+        # finish, the fast ones claimed after the slow one would wait for it.
+        assert max(fast_arrivals) < slow_arrival
+    finally:
+        slow.stop()
