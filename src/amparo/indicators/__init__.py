@@ -1,0 +1,17 @@
+"""Indicators: phone numbers, bank accounts, cards, transfer codes, e-mails, links, social
+profiles, wallets and names, extracted from free text and normalised so that every way of
+writing one maps to one canonical value. Pure: no database, no web, no global state."""
+
+from amparo.indicators.extract import extract
+from amparo.indicators.model import Indicator, IndicatorType
+from amparo.indicators.phones import canonical_phone
+from amparo.indicators.warning import WarningList, default_warning_list
+
+__all__ = [
+    "Indicator",
+    "IndicatorType",
+    "WarningList",
+    "canonical_phone",
+    "default_warning_list",
+    "extract",
+]

@@ -1,0 +1,220 @@
+"""Indicator extraction: each type, the messy ways people write them, and the look-alikes that
+are not indicators."""
+
+from __future__ import annotations
+
+import clabe
+import pytest
+from stdnum import luhn
+
+from amparo.indicators import Indicator, IndicatorType, canonical_phone, extract
+from amparo.indicators.crypto import eip55
+
+T = IndicatorType
+
+
+def found(text: str, region: str | None = "MX") -> list[tuple[str, str]]:
+    return [(i.type.value, i.value) for i in extract(text, region=region)]
+
+
+def with_control(prefix17: str) -> str:
+    return prefix17 + str(clabe.compute_control_digit(prefix17))
+
+
+def with_luhn(prefix: str) -> str:
+    return prefix + luhn.calc_check_digit(prefix)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "55 1234 5678",
+        "55-12-34-56-78",
+        "(55) 1234-5678",
+        "55.1234.5678",
+        "5512345678",
+        "+52 55 1234 5678",
+        "+52 1 55 1234 5678",
+        "+5215512345678",
+        "0052 55 1234 5678",
+        "044 55 1234 5678",
+        "521 55 1234 5678",
+        "55 l234 5678",
+        "５５ １２３４ ５６７８",
+        "55\u200b1234\u200b5678",
+        "cinco cinco, doce, treinta y cuatro, cincuenta y seis, setenta y ocho",
+        "cinco cinco uno dos tres cuatro cinco seis siete ocho",
+    ],
+)
+def test_every_way_of_writing_a_mexican_mobile_is_one_number(written: str) -> None:
+    text = f"me marcaron del {written} ayer"
+    (indicator,) = extract(text, region="MX")
+    assert indicator.type is T.PHONE
+    assert indicator.value == "+525512345678"
+    assert text[indicator.start : indicator.end] == indicator.text
+    assert indicator.text.strip() == written.strip()
+
+
+def test_a_number_without_country_code_stays_ambiguous_and_the_region_decides() -> None:
+    (mx,) = extract("llamaron del (713) 555-0199", region="MX")
+    (us,) = extract("llamaron del (713) 555-0199", region="US")
+    assert mx.value == "+527135550199"
+    assert mx.candidates == ("+17135550199",)
+    assert us.value == "+17135550199"
+    assert us.candidates == ("+527135550199",)
+    assert mx.ambiguous
+    assert mx.confidence < 0.9
+
+
+def test_a_country_named_right_before_the_number_wins_over_the_region() -> None:
+    assert found("un número de Estados Unidos: 713 555 0199", "MX") == [("phone", "+17135550199")]
+    assert found("a Guatemala cell 5512 3456", "US") == [("phone", "+50255123456")]
+
+
+def test_an_international_number_is_not_ambiguous() -> None:
+    (indicator,) = extract("+1 (713) 555-0199", region="MX")
+    assert indicator.value == "+17135550199"
+    assert not indicator.candidates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el 12/03/2026 a las 21:14",
+        "fecha 12.03.2026",
+        "pidieron $1,500,000 pesos",
+        "pidieron 1.500.000 pesos",
+        "expediente 2026-1234",
+        "case number 2026-1234567",
+        "llame al 911 o al 089",
+        "tiene 25 años, mide 1.70",
+        "A-number 212-345-678",
+        "ZIP 77001",
+    ],
+)
+def test_dates_amounts_case_numbers_and_short_lines_are_not_indicators(text: str) -> None:
+    assert extract(text, region="MX") == []
+
+
+def test_clabe_needs_its_control_digit_and_is_shown_masked() -> None:
+    good = with_control("00218070012345678")
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    (indicator,) = extract(f"deposite a la CLABE {good[:3]} {good[3:6]} {good[6:]}")
+    assert (indicator.type, indicator.value) == (T.CLABE, good)
+    assert indicator.display == f"002 •••• {good[-4:]}"
+    assert found(f"folio de expediente {bad}") == []
+    assert not any(kind == "clabe" for kind, _ in found(f"cuenta {bad}"))
+
+
+def test_cards_pass_luhn_and_are_never_shown_whole() -> None:
+    card = with_luhn("415231371234567")
+    (indicator,) = extract(f"tarjeta OXXO {card[:4]}-{card[4:8]}-{card[8:12]}-{card[12:]}")
+    assert (indicator.type, indicator.value) == (T.CARD, card)
+    assert indicator.display == "•••• " + card[-4:]
+    assert card not in indicator.display
+    not_luhn = card[:-1] + str((int(card[-1]) + 1) % 10)
+    assert not any(kind == "card" for kind, _ in found(f"tarjeta {not_luhn}"))
+
+
+def test_mtcn_and_transfer_references_need_their_words() -> None:
+    assert found("Western Union, MTCN 123-456-7890") == [("mtcn", "1234567890")]
+    assert found("folio de la transferencia: EKT-2026-88812") == [("transfer_ref", "EKT202688812")]
+    assert found("clave de rastreo MBAN01002611290012345678") == [
+        ("transfer_ref", "MBAN01002611290012345678")
+    ]
+    assert found("folio de expediente 2026/1234 en la fiscalía") == []
+
+
+def test_links_social_profiles_and_whatsapp() -> None:
+    text = (
+        "escriba a https://wa.me/5215512345678 o en www.Facebook.com/Juan.Perez.5623/?mibextid=x, "
+        "m.facebook.com/profile.php?id=100087654321098, instagram.com/el_chino_mx/, "
+        "t.me/cobros_mx, tiktok.com/@comandante_z, pague en bit.ly/3xYz. "
+        "Info: https://WWW.Pagos-ICE.com/bond/?utm_source=fb#top"
+    )
+    assert found(text) == [
+        ("phone", "+525512345678"),
+        ("social", "facebook:juan.perez.5623"),
+        ("social", "facebook:id:100087654321098"),
+        ("social", "instagram:el_chino_mx"),
+        ("social", "telegram:cobros_mx"),
+        ("social", "tiktok:@comandante_z".replace("@", "")),
+        ("url", "https://bit.ly/3xYz"),
+        ("url", "https://pagos-ice.com/bond"),
+    ]
+    shortener = next(i for i in extract(text) if i.type is T.URL)
+    assert shortener.shortener
+
+
+def test_handles_need_their_platform_and_emails_are_lowercased() -> None:
+    assert found("búsquenlo en IG @el_chino_mx o @cobros_mx en Telegram") == [
+        ("social", "instagram:el_chino_mx"),
+        ("social", "telegram:cobros_mx"),
+    ]
+    assert found("saludos @todos") == []
+    assert found("correo: Cobros.MX@Gmail.com.") == [("email", "cobros.mx@gmail.com")]
+
+
+def test_wallets_are_checked() -> None:
+    eth_hex = "52908400098527886e0f7030069857d2e4169ee7"
+    text = (
+        f"pague en 0x{eip55(eth_hex)} o bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq "
+        "o 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 o USDT TRC20 TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7"
+    )
+    assert found(text) == [
+        ("eth", "0x" + eth_hex),
+        ("btc", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+        ("btc", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),
+        ("tron", "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7"),
+    ]
+    mixed = "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"  # EIP-55's own example
+    assert found(f"wallet 0x{eip55(mixed)}") == [("eth", "0x" + mixed)]
+    broken_checksum = "0x" + eip55(mixed).swapcase()
+    assert found(f"wallet {broken_checksum}") == []
+    assert found("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3") == []
+
+
+def test_names_only_where_introduced() -> None:
+    assert found("a nombre de José Ángel Ramírez en Banco Azteca") == [
+        ("name", "jose angel ramirez")
+    ]
+    assert found('se hace llamar "El Comandante Z" y dice') == [("name", "el comandante z")]
+    assert found("beneficiary: MARIA DE LOS ANGELES CRUZ") == [
+        ("name", "maria de los angeles cruz")
+    ]
+    assert found("José Ángel Ramírez llamó llorando") == []
+
+
+def test_a_number_split_over_two_lines_by_ocr_is_one_number() -> None:
+    (indicator,) = extract("Tel 55 1234\n5678 gracias", region="MX")
+    assert indicator.value == "+525512345678"
+
+
+def test_warning_listed_values_are_extracted_and_marked() -> None:
+    (indicator,) = extract("denuncie al Consejo Ciudadano 55 5533 5533", region="MX")
+    assert indicator.value == "+525555335533"
+    assert indicator.warning
+    assert "Consejo Ciudadano" in indicator.warning
+
+
+def test_spans_always_index_the_original_text() -> None:
+    text = "ÁÉÍ 📞 +52 1 55 1234 5678 — CLABE 002180700123456788 ✅ a nombre de Ana Ruiz"
+    items: list[Indicator] = extract(text)
+    assert [i.type for i in items] == [T.PHONE, T.CLABE, T.NAME]
+    for item in items:
+        assert text[item.start : item.end] == item.text
+
+
+def test_canonical_phone_for_a_single_field() -> None:
+    assert canonical_phone("(713) 555-0199", "US") == "+17135550199"
+    assert canonical_phone("+52 1 55 1234 5678") == "+525512345678"
+    assert canonical_phone("hola") is None
+
+
+def test_hostile_input_is_bounded() -> None:
+    with pytest.raises(ValueError, match="longer than"):
+        extract("1" * 300_000)
+    assert extract("") == []
+    assert extract("\x00\x01\ufffd" * 1000) == []
+    many = " ".join(f"+52 55 {n:04d} {n:04d}" for n in range(1000, 1400))
+    assert len(extract(many)) == 400

@@ -1,0 +1,92 @@
+"""Property tests: every format of one phone number is one canonical value, normalisation is
+idempotent, and any text at all gives spans that index it."""
+
+from __future__ import annotations
+
+import phonenumbers
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from amparo.indicators import IndicatorType, canonical_phone, extract
+from amparo.indicators.finance import canonical_reference
+from amparo.indicators.names import canonical_name
+from amparo.indicators.web import read_link
+
+SEPARATORS = st.sampled_from([" ", "-", ".", "", "  ", " - "])
+MX_AREA = st.sampled_from(["55", "33", "81", "222", "664", "998", "961", "656"])
+
+
+@st.composite
+def mexican_number(draw: st.DrawFn) -> str:
+    area = draw(MX_AREA)
+    rest = draw(st.text("0123456789", min_size=10 - len(area), max_size=10 - len(area)))
+    national = area + rest
+    parsed = phonenumbers.parse(national, "MX")
+    assume(phonenumbers.is_valid_number(parsed))
+    return national
+
+
+@st.composite
+def written(draw: st.DrawFn, national: str) -> str:
+    """One way a person writes ``national``: a prefix, groups of 2–4, any separator."""
+    prefix = draw(st.sampled_from(["", "+52 ", "+52 1 ", "+521", "0052 ", "044 ", "52 1 "]))
+    groups, i = [], 0
+    while i < len(national):
+        size = draw(st.integers(2, 4))
+        groups.append(national[i : i + size])
+        i += size
+    sep = draw(SEPARATORS)
+    body = sep.join(groups)
+    if prefix == "" and draw(st.booleans()) and len(groups[0]) in (2, 3):
+        body = f"({groups[0]}) " + sep.join(groups[1:])
+    return prefix + body
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), national=mexican_number())
+def test_every_format_of_one_number_maps_to_one_canonical_value(
+    data: st.DataObject, national: str
+) -> None:
+    expected = phonenumbers.format_number(
+        phonenumbers.parse(national, "MX"), phonenumbers.PhoneNumberFormat.E164
+    )
+    text = data.draw(written(national))
+    items = extract(f"me marcaron del {text}, ayer", region="MX")
+    assert [(i.type, i.value) for i in items] == [(IndicatorType.PHONE, expected)], text
+
+
+@settings(max_examples=200, deadline=None)
+@given(national=mexican_number())
+def test_phone_normalisation_is_idempotent(national: str) -> None:
+    once = canonical_phone(national, "MX")
+    assert once is not None
+    assert canonical_phone(once) == once
+    assert canonical_phone(once, "US") == once
+
+
+@given(st.text(max_size=60))
+def test_name_and_reference_normalisation_are_idempotent(raw: str) -> None:
+    assert canonical_name(canonical_name(raw)) == canonical_name(raw)
+    assert canonical_reference(canonical_reference(raw)) == canonical_reference(raw)
+
+
+@given(
+    host=st.from_regex(r"[a-z][a-z0-9-]{0,12}\.(com|mx|org|ly)", fullmatch=True),
+    path=st.from_regex(r"(/[A-Za-z0-9_-]{1,8}){0,3}", fullmatch=True),
+    scheme=st.sampled_from(["http://", "https://", "HTTPS://www.", "", "www."]),
+)
+def test_url_normalisation_is_idempotent(host: str, path: str, scheme: str) -> None:
+    first = read_link(scheme + host + path)
+    assume(first is not None and first.kind == "url")
+    assert first is not None
+    again = read_link(first.value)
+    assert again is not None
+    assert again.value == first.value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_text_gives_spans_that_index_it(text: str) -> None:
+    for item in extract(text):
+        assert text[item.start : item.end] == item.text
+        assert item.value
