@@ -30,7 +30,7 @@ def cli_language() -> str:
 
 
 def _register() -> None:
-    from amparo.cli import admin, check, db, demo, safety, serve, train, traveller
+    from amparo.cli import admin, check, db, demo, network, safety, serve, train, traveller
 
     app.add_typer(db.app, name="db")
     app.add_typer(admin.app, name="admin")
@@ -46,6 +46,9 @@ def _register() -> None:
     app.command("worker")(serve.worker)
     app.command("check")(check.check)
     app.command("train")(train.train)
+    app.add_typer(network.reports_app, name="reports")
+    app.add_typer(network.network_app, name="network")
+    app.command("lookup")(network.lookup)
 
 
 _register()

@@ -2,6 +2,7 @@
 profiles, wallets and names, extracted from free text and normalised so that every way of
 writing one maps to one canonical value. Pure: no database, no web, no global state."""
 
+from amparo.indicators import crypto, finance, names, web
 from amparo.indicators.extract import extract
 from amparo.indicators.model import Indicator, IndicatorType
 from amparo.indicators.phones import canonical_phone
@@ -12,6 +13,10 @@ __all__ = [
     "IndicatorType",
     "WarningList",
     "canonical_phone",
+    "crypto",
     "default_warning_list",
     "extract",
+    "finance",
+    "names",
+    "web",
 ]

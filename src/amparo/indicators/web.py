@@ -65,6 +65,7 @@ SOCIAL_HOSTS = {
     "x.com": "x",
     "twitter.com": "x",
 }
+SOCIAL_PLATFORMS = frozenset(SOCIAL_HOSTS.values())
 WHATSAPP_HOSTS = frozenset({"wa.me", "api.whatsapp.com", "whatsapp.com", "web.whatsapp.com"})
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_.]{2,50})$")
 # "@handle" with the platform named next to it: "IG @el_chino", "@cobros_mx en Telegram".

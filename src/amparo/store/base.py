@@ -22,4 +22,5 @@ def import_all_models() -> None:
     """Import every domain's models so ``Base.metadata`` is complete (Alembic, key rotation)."""
     from amparo.accounts import models as _accounts  # noqa: F401
     from amparo.alerts import models as _alerts  # noqa: F401
+    from amparo.network import models as _network  # noqa: F401
     from amparo.safety import models as _safety  # noqa: F401

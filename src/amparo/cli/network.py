@@ -1,0 +1,210 @@
+"""``amparo reports import``, ``amparo network clusters`` and ``amparo lookup``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amparo.accounts import service as accounts_service
+from amparo.accounts.models import Organisation
+from amparo.cli import cli_language, err_console
+from amparo.cli.common import console, db_session, load_settings, print_json
+from amparo.errors import N_, InvalidInput, NotFound
+from amparo.i18n import gettext_for
+
+reports_app = typer.Typer(help="Extortion reports.", no_args_is_help=True)
+network_app = typer.Typer(
+    help="Extortion networks: clusters of linked reports.", no_args_is_help=True
+)
+
+OrgOption = Annotated[
+    str | None,
+    typer.Option("--org", help="Organisation short name (default: the only one there is)."),
+]
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="Country of the reports (MX, US, GT, HN, SV …) for numbers "
+        "written without a country code.",
+    ),
+]
+
+
+def organisation(session: Session, slug: str | None) -> Organisation:
+    if slug:
+        return accounts_service.get_organisation_by_slug(session=session, slug=slug)
+    orgs = session.scalars(select(Organisation).limit(2)).all()
+    if len(orgs) != 1:
+        raise InvalidInput(N_("Say which organisation with --org."), field="org")
+    return orgs[0]
+
+
+@reports_app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="JSON Lines file, or - for standard input.")],
+    org: OrgOption = None,
+    region: RegionOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import reports, one JSON object per line; bad lines are reported and skipped."""
+    from amparo.network.importer import import_reports
+
+    _ = gettext_for(cli_language())
+    settings = load_settings()
+    if file == "-":
+        stream, size = sys.stdin.buffer, None
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise NotFound(N_("There is no file %(path)s."), path=file)
+        stream, size = path.open("rb"), path.stat().st_size
+    try:
+        with db_session(settings) as session:
+            owner = organisation(session, org)
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+                disable=not err_console.is_terminal,
+            ) as bar:
+                task = bar.add_task(_("Importing"), total=size)
+                result = import_reports(
+                    session=session,
+                    org_id=owner.id,
+                    stream=stream,
+                    region=region,
+                    gettext=_,
+                    progress=lambda n: bar.advance(task, n),
+                )
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if as_json:
+        print_json(
+            {
+                "imported": result.imported,
+                "skipped": [{"line": n, "error": e} for n, e in result.errors],
+            }
+        )
+    else:
+        console.print(_("%(n)d reports imported.") % {"n": result.imported})
+        for number, error in result.errors:
+            err_console.print(
+                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
+                highlight=False,
+            )
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@network_app.command("clusters")
+def clusters(
+    org: OrgOption = None,
+    min_size: Annotated[int, typer.Option("--min-size", help="Smallest cluster shown.")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per cluster.")] = False,
+) -> None:
+    """Clusters of reports linked by shared phone numbers, accounts, profiles …"""
+    from amparo.network import service
+
+    _ = gettext_for(cli_language())
+    with db_session() as session:
+        owner = organisation(session, org)
+        views = service.clusters_for(session=session, org_id=owner.id, min_size=min_size)
+    if as_json:
+        for view in views:
+            print_json(
+                {
+                    "cluster_id": view.id,
+                    "report_ids": view.external_ids,
+                    "reports": view.report_ids,
+                    "indicators": view.indicators,
+                    "first_seen": view.first_seen.isoformat(),
+                    "last_seen": view.last_seen.isoformat(),
+                    "channels": view.channels,
+                    "categories": view.categories,
+                    "demanded": view.demanded,
+                    "paid": view.paid,
+                }
+            )
+        return
+    table = Table(title=_("Clusters"))
+    for heading in (
+        _("Cluster"),
+        _("Reports"),
+        _("First seen"),
+        _("Last seen"),
+        _("Top indicators"),
+    ):
+        table.add_column(heading)
+    for view in views:
+        top = ", ".join(f"{i['type']} {i['display']} ×{i['mentions']}" for i in view.indicators[:3])
+        table.add_row(
+            str(view.id),
+            str(len(view.report_ids)),
+            view.first_seen.date().isoformat(),
+            view.last_seen.date().isoformat(),
+            top,
+        )
+    console.print(table)
+
+
+def lookup(
+    value: Annotated[str, typer.Argument(help="A phone number, CLABE, card, e-mail, link …")],
+    org: OrgOption = None,
+    region: RegionOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Has this number, account or profile been reported?"""
+    from amparo.network import service
+
+    _ = gettext_for(cli_language())
+    with db_session() as session:
+        owner = organisation(session, org)
+        found = service.lookup(session, value, org_id=owner.id, region=region)
+    data = {
+        "type": found.type,
+        "value": found.value,
+        "reported": found.reported,
+        "first_seen": found.first_seen.isoformat() if found.first_seen else None,
+        "last_seen": found.last_seen.isoformat() if found.last_seen else None,
+        "cluster_size": found.cluster_size,
+        "categories": found.categories,
+        "warning": found.warning,
+        "ambiguous_with": found.ambiguous_with,
+    }
+    if as_json:
+        print_json(data)
+        return
+    if found.reported:
+        console.print(
+            _("%(value)s (%(type)s) was reported %(n)d times, last on %(last)s.")
+            % {
+                "value": found.value,
+                "type": found.type,
+                "n": found.reported,
+                "last": found.last_seen.date().isoformat() if found.last_seen else "?",
+            }
+        )
+    else:
+        console.print(
+            _("%(value)s (%(type)s) has not been reported.")
+            % {"value": found.value, "type": found.type}
+        )
+    if found.warning:
+        console.print(_("Warning list: %(reason)s") % {"reason": found.warning})
+    if found.ambiguous_with:
+        console.print(
+            _("Written without a country code, it could also be: %(others)s")
+            % {"others": ", ".join(found.ambiguous_with)}
+        )

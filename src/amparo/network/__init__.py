@@ -1,0 +1,1 @@
+"""Extortion networks: reports, their indicators, clusters of reports that share one, look-ups."""

@@ -1,0 +1,177 @@
+"""``amparo reports import``: JSON Lines in, one report per line; a bad line is reported with
+its number and skipped, every good one is kept (each in its own savepoint)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from amparo.errors import AmparoError
+from amparo.network import service
+from amparo.network.service import IndicatorIn, ReportIn
+
+MAX_LINE_BYTES = 1_000_000
+COMMIT_EVERY = 500
+FIELDS = frozenset(
+    {
+        "external_id",
+        "text",
+        "narrative",
+        "reported_at",
+        "channel",
+        "category",
+        "amount",
+        "amount_paid",
+        "currency",
+        "place",
+        "sharing",
+        "indicators",
+    }
+)
+
+
+class LineError(ValueError):
+    pass
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    report_ids: dict[str, int] = field(default_factory=dict)
+
+
+def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            # Skip the rest of an over-long line without holding it in memory.
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE_BYTES + 1)
+            yield number, b"\x00too-long"
+            continue
+        yield number, raw
+
+
+def parse_line(raw: bytes) -> ReportIn:
+    if raw == b"\x00too-long":
+        raise LineError(f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LineError("the line is not UTF-8") from None
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise LineError("a line must be a JSON object")
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise LineError(f"unknown field(s): {', '.join(unknown)[:200]}")
+    for name in ("external_id", "text", "narrative", "channel", "category", "currency", "place"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise LineError(f"'{name}' must be a string")
+    for name in ("amount", "amount_paid"):
+        if data.get(name) is not None and not isinstance(data[name], int | float | str):
+            raise LineError(f"'{name}' must be a number")
+        if isinstance(data.get(name), bool):
+            raise LineError(f"'{name}' must be a number")
+    indicators = data.get("indicators") or []
+    if not isinstance(indicators, list):
+        raise LineError("'indicators' must be a list of {type, value}")
+    given = []
+    for item in indicators:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("type"), str)
+            and isinstance(item.get("value"), str | int)
+        ):
+            raise LineError("each indicator must be an object with a 'type' and a 'value'")
+        given.append(IndicatorIn(item["type"], str(item["value"])))
+    reported_at = None
+    if data.get("reported_at") is not None:
+        reported_at = _timestamp(data["reported_at"])
+    amount = data.get("amount")
+    paid = data.get("amount_paid")
+    return ReportIn(
+        external_id=data.get("external_id"),
+        text=data.get("text"),
+        narrative=data.get("narrative"),
+        reported_at=reported_at,
+        channel=data.get("channel") or "other",
+        category=(data.get("category") or None),
+        amount=None if amount is None else str(amount),
+        amount_paid=None if paid is None else str(paid),
+        currency=data.get("currency"),
+        place=data.get("place"),
+        sharing=data.get("sharing") or "own",
+        indicators=tuple(given),
+    )
+
+
+def _timestamp(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise LineError("'reported_at' must be an ISO 8601 date or date-time")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise LineError(f"'reported_at' is not an ISO 8601 date: {value[:40]!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def import_reports(
+    *,
+    session: Session,
+    org_id: int,
+    stream: IO[bytes],
+    region: str | None = None,
+    gettext: Callable[[str], str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    result = ImportResult()
+    seen: set[str] = set()
+    pending = 0
+    for number, raw in read_lines(stream):
+        if progress:
+            progress(len(raw))
+        if not raw.strip():
+            continue
+        try:
+            data = parse_line(raw)
+            if data.external_id is not None:
+                if data.external_id in seen:
+                    raise LineError(
+                        f"external_id {data.external_id[:60]!r} repeats an earlier line"
+                    )
+                seen.add(data.external_id)
+            with session.begin_nested():
+                report = service.create_report(
+                    session=session, org_id=org_id, data=data, region=region
+                )
+        except LineError as exc:
+            result.errors.append((number, str(exc)))
+            continue
+        except AmparoError as exc:
+            result.errors.append((number, exc.render(gettext)))
+            continue
+        result.imported += 1
+        if data.external_id is not None:
+            result.report_ids[data.external_id] = report.id
+        pending += 1
+        if pending >= COMMIT_EVERY:
+            session.commit()
+            pending = 0
+    session.commit()
+    return result

@@ -1,0 +1,129 @@
+"""Reports, the indicators they mention, and the clusters they form.
+
+An indicator is stored once per deployment as a keyed hash (HMAC-SHA256 of ``type`` and the
+canonical value under a key derived from the secret); the readable value of a mention is
+encrypted inside the report's row. Storage grows with mentions, never with pairs of reports.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from amparo.store.base import Base
+from amparo.store.types import EncryptedText, UTCDateTime, str_enum, utcnow
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    RETRACTED = "retracted"
+
+
+class Channel(enum.StrEnum):
+    CALL = "call"
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    FACEBOOK = "facebook"
+    SOCIAL = "social"
+    IN_PERSON = "in_person"
+    EMAIL = "email"
+    OTHER = "other"
+
+
+class Sharing(enum.StrEnum):
+    """Who besides the owning organisation sees a report."""
+
+    OWN = "own"
+    PARTNERS = "partners"
+    NETWORK = "network"
+
+
+class Cluster(Base):
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IndicatorKey(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("type", "key", name="indicator_type_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    warning: Mapped[str | None] = mapped_column(String(200), default=None)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("org_id", "external_id", name="report_org_external_id"),
+        Index("ix_reports_cluster", "cluster_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "report_channel"))
+    category: Mapped[str | None] = mapped_column(String(32), default=None)
+    amount_demanded: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    amount_paid: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)
+    place: Mapped[str | None] = mapped_column(EncryptedText("reports.place"), default=None)
+    text: Mapped[str | None] = mapped_column(EncryptedText("reports.text"), default=None)
+    narrative: Mapped[str | None] = mapped_column(EncryptedText("reports.narrative"), default=None)
+    victim: Mapped[str | None] = mapped_column(EncryptedText("reports.victim"), default=None)
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus, "report_status"), default=ReportStatus.OPEN
+    )
+    sharing: Mapped[Sharing] = mapped_column(
+        str_enum(Sharing, "report_sharing"), default=Sharing.OWN
+    )
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Mention.id"
+    )
+
+
+class Mention(Base):
+    __tablename__ = "report_indicators"
+    __table_args__ = (
+        Index("ix_report_indicators_indicator", "indicator_id"),
+        Index("ix_report_indicators_report", "report_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(EncryptedText("report_indicators.value"))
+    display: Mapped[str] = mapped_column(EncryptedText("report_indicators.display"))
+    start: Mapped[int | None] = mapped_column(Integer, default=None)
+    end: Mapped[int | None] = mapped_column(Integer, default=None)
+    confidence: Mapped[int] = mapped_column(Integer, default=100)  # per cent
+    source: Mapped[str] = mapped_column(String(8), default="text")  # "text" or "field"
+
+    report: Mapped[Report] = relationship(back_populates="mentions")
+    indicator: Mapped[IndicatorKey] = relationship()

@@ -1,0 +1,654 @@
+"""Reports in, clusters out.
+
+Linking is incremental: a new report joins the clusters of every report that shares a linkable
+indicator with it (union by size: the smaller clusters are relabelled into the largest), so a
+report costs work proportional to what it touches, never a recomputation of everything. A report
+that is retracted or deleted leaves its cluster at once; the rest of that cluster is re-walked
+(only that cluster) and splits if the report was the bridge.
+
+Warning-listed indicators are kept and shown but never link. An indicator in more than
+``REVIEW_AFTER`` reports still links, and is flagged for review (MISP drops such values past
+20 matches without saying so; here a person decides).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from amparo.crypto import active_keyring
+from amparo.errors import N_, Conflict, InvalidInput, NotFound
+from amparo.indicators import Indicator, WarningList, default_warning_list, extract
+from amparo.network import fields
+from amparo.network.models import (
+    Channel,
+    Cluster,
+    IndicatorKey,
+    Mention,
+    Report,
+    ReportStatus,
+    Sharing,
+)
+from amparo.store.types import utcnow
+
+MAX_TEXT = 20_000
+MAX_INDICATORS = 1_000
+REVIEW_AFTER = 50
+_LINK_LOCK = 0x616D7061726F  # "amparo": one linker at a time on PostgreSQL
+
+
+@dataclass(frozen=True)
+class IndicatorIn:
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ReportIn:
+    text: str | None = None
+    narrative: str | None = None
+    external_id: str | None = None
+    reported_at: datetime | None = None
+    channel: str = "other"
+    category: str | None = None
+    amount: str | None = None
+    amount_paid: str | None = None
+    currency: str | None = None
+    place: str | None = None
+    victim: str | None = None
+    sharing: str = "own"
+    indicators: Sequence[IndicatorIn] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PreparedMention:
+    type: str
+    value: str
+    display: str
+    start: int | None
+    end: int | None
+    confidence: int
+    source: str
+
+
+def indicator_key(kind: str, value: str) -> str:
+    """The keyed hash an indicator is stored and matched under (HMAC-SHA256)."""
+    return active_keyring().blind_index(value, kind=f"indicator:{kind}")
+
+
+def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[PreparedMention]]:
+    """Validate a report and find its indicators, before anything is written."""
+    for name, text in (("text", data.text), ("narrative", data.narrative)):
+        if text is not None and len(text) > MAX_TEXT:
+            raise InvalidInput(
+                N_("The %(field)s is longer than %(n)d characters."),
+                field=name,
+                n=MAX_TEXT,
+            )
+    if not (data.text or data.narrative or data.indicators):
+        raise InvalidInput(N_("A report needs a text, a narrative or indicators."), field="text")
+    if len(data.indicators) > MAX_INDICATORS:
+        raise InvalidInput(
+            N_("A report may list at most %(n)d indicators (this one has %(count)d)."),
+            field="indicators",
+            n=MAX_INDICATORS,
+            count=len(data.indicators),
+        )
+    _choice(data.channel, Channel, "channel")
+    _choice(data.sharing, Sharing, "sharing")
+    for name in ("amount", "amount_paid"):
+        _amount(getattr(data, name), name)
+    if data.currency is not None and not (len(data.currency) == 3 and data.currency.isalpha()):
+        raise InvalidInput(
+            N_("The currency is a 3-letter code such as MXN or USD."), field="currency"
+        )
+    if data.external_id is not None and not 0 < len(data.external_id) <= 200:
+        raise InvalidInput(
+            N_("The external id must have 1 to 200 characters."), field="external_id"
+        )
+    mentions: list[PreparedMention] = []
+    for source in (data.text, data.narrative):
+        if source:
+            mentions.extend(_from_text(extract(source, region=region)))
+    for given in data.indicators:
+        value, display = fields.normalise(given.type, given.value, region=region)
+        mentions.append(
+            PreparedMention(given.type.lower(), value, display, None, None, 100, "field")
+        )
+    if len(mentions) > MAX_INDICATORS:
+        raise InvalidInput(
+            N_("A report may hold at most %(n)d indicators (this one has %(count)d)."),
+            field="indicators",
+            n=MAX_INDICATORS,
+            count=len(mentions),
+        )
+    return data, mentions
+
+
+def _from_text(found: Iterable[Indicator]) -> list[PreparedMention]:
+    return [
+        PreparedMention(
+            i.type.value, i.value, i.display, i.start, i.end, round(i.confidence * 100), "text"
+        )
+        for i in found
+    ]
+
+
+def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
+    allowed = [m.value for m in kind]
+    if value not in allowed:
+        raise InvalidInput(
+            N_("'%(value)s' is not a valid %(field)s (one of: %(allowed)s)."),
+            field=name,
+            value=str(value)[:30],
+            allowed=", ".join(allowed),
+        )
+
+
+def _amount(value: str | None, name: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        raise InvalidInput(N_("The amount must be a number."), field=name) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        raise InvalidInput(N_("The amount must be between 0 and 10^12."), field=name)
+    return amount.quantize(Decimal("0.01"))
+
+
+def create_report(
+    *,
+    session: Session,
+    org_id: int,
+    data: ReportIn,
+    region: str | None = None,
+    warnings: WarningList | None = None,
+) -> Report:
+    """Store a report with its indicators and link it, in the caller's transaction."""
+    data, mentions = prepare(data, region=region)
+    if data.external_id is not None and session.scalar(
+        select(Report.id).where(Report.org_id == org_id, Report.external_id == data.external_id)
+    ):
+        raise Conflict(
+            N_("A report with the external id '%(id)s' already exists."), id=data.external_id[:60]
+        )
+    now = utcnow()
+    report = Report(
+        org_id=org_id,
+        external_id=data.external_id,
+        reported_at=data.reported_at or now,
+        channel=Channel(data.channel),
+        category=data.category,
+        amount_demanded=_amount(data.amount, "amount"),
+        amount_paid=_amount(data.amount_paid, "amount_paid"),
+        currency=data.currency.upper() if data.currency else None,
+        place=data.place,
+        text=data.text,
+        narrative=data.narrative,
+        victim=data.victim,
+        sharing=Sharing(data.sharing),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(report)
+    session.flush()
+    keys = _indicator_rows(session, mentions, warnings or default_warning_list())
+    for mention in mentions:
+        session.add(
+            Mention(
+                report_id=report.id,
+                indicator_id=keys[(mention.type, mention.value)].id,
+                value=mention.value,
+                display=mention.display,
+                start=mention.start,
+                end=mention.end,
+                confidence=mention.confidence,
+                source=mention.source,
+            )
+        )
+    seen_at = report.reported_at
+    for row in {k.id: k for k in keys.values()}.values():
+        row.report_count += 1
+        row.first_seen = min(row.first_seen or seen_at, seen_at)
+        row.last_seen = max(row.last_seen or seen_at, seen_at)
+    session.flush()
+    link(session, report, [k.id for k in keys.values() if k.warning is None])
+    return report
+
+
+def _indicator_rows(
+    session: Session, mentions: Sequence[PreparedMention], warnings: WarningList
+) -> dict[tuple[str, str], IndicatorKey]:
+    wanted = {(m.type, m.value) for m in mentions}
+    if not wanted:
+        return {}
+    hashed = {(kind, value): indicator_key(kind, value) for kind, value in wanted}
+    rows = [
+        {
+            "type": kind,
+            "key": key,
+            "warning": warnings.reason(kind, value),
+            "report_count": 0,
+        }
+        for (kind, value), key in hashed.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(IndicatorKey).values(rows).on_conflict_do_nothing())
+    found = session.scalars(
+        select(IndicatorKey).where(IndicatorKey.key.in_(list(hashed.values())))
+    ).all()
+    by_key = {(row.type, row.key): row for row in found}
+    return {pair: by_key[(pair[0], key)] for pair, key in hashed.items()}
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_LINK_LOCK)))
+
+
+def link(session: Session, report: Report, indicator_ids: Sequence[int]) -> None:
+    """Join the clusters of every live report that shares an indicator with ``report``."""
+    _lock(session)
+    neighbours: list[int] = []
+    if indicator_ids:
+        neighbours = list(
+            session.scalars(
+                select(Report.cluster_id)
+                .join(Mention, Mention.report_id == Report.id)
+                .where(
+                    Mention.indicator_id.in_(list(indicator_ids)),
+                    Report.id != report.id,
+                    Report.status != ReportStatus.RETRACTED,
+                    Report.cluster_id.is_not(None),
+                )
+                .distinct()
+            )
+        )
+    if not neighbours:
+        cluster = Cluster(size=1)
+        session.add(cluster)
+        session.flush()
+        report.cluster_id = cluster.id
+        return
+    clusters = session.scalars(select(Cluster).where(Cluster.id.in_(neighbours))).all()
+    root = max(clusters, key=lambda c: (c.size, -c.id))
+    for other in clusters:
+        if other.id == root.id:
+            continue
+        session.execute(
+            update(Report)
+            .where(Report.cluster_id == other.id)
+            .values(cluster_id=root.id)
+            .execution_options(synchronize_session=False)
+        )
+        root.size += other.size
+        session.delete(other)
+    root.size += 1
+    report.cluster_id = root.id
+    session.flush()
+    session.expire_all()
+
+
+def retract(*, session: Session, org_id: int, report_id: int) -> Report:
+    """The report stops counting: it leaves its cluster and every look-up at once."""
+    report = _own(session, org_id, report_id)
+    if report.status == ReportStatus.RETRACTED:
+        return report
+    _leave(session, report)
+    report.status = ReportStatus.RETRACTED
+    report.updated_at = utcnow()
+    session.flush()
+    return report
+
+
+def delete_report(*, session: Session, org_id: int, report_id: int) -> None:
+    report = _own(session, org_id, report_id)
+    if report.status != ReportStatus.RETRACTED:
+        _leave(session, report)
+    session.delete(report)
+    session.flush()
+
+
+def _own(session: Session, org_id: int, report_id: int) -> Report:
+    report = session.get(Report, report_id)
+    if report is None or report.org_id != org_id:
+        raise NotFound(N_("There is no such report."))
+    return report
+
+
+def _leave(session: Session, report: Report) -> None:
+    _lock(session)
+    counted = {m.indicator_id for m in report.mentions}
+    for row in session.scalars(select(IndicatorKey).where(IndicatorKey.id.in_(counted))):
+        row.report_count = max(0, row.report_count - 1)
+    cluster_id = report.cluster_id
+    report.cluster_id = None
+    session.flush()
+    if cluster_id is not None:
+        resplit(session, cluster_id)
+
+
+def resplit(session: Session, cluster_id: int) -> None:
+    """Walk one cluster's live reports again; give every piece but the largest a new cluster."""
+    parts = components(session, cluster_id)
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        return
+    if not parts:
+        session.execute(
+            update(Report)
+            .where(Report.cluster_id == cluster_id)
+            .values(cluster_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.delete(cluster)
+        session.flush()
+        return
+    parts.sort(key=len, reverse=True)
+    cluster.size = len(parts[0])
+    for part in parts[1:]:
+        piece = Cluster(size=len(part))
+        session.add(piece)
+        session.flush()
+        session.execute(
+            update(Report)
+            .where(Report.id.in_(sorted(part)))
+            .values(cluster_id=piece.id)
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    session.expire_all()
+
+
+def _edges(session: Session, cluster_id: int) -> list[tuple[int, int]]:
+    """(report, indicator) pairs of a cluster's live reports, linkable indicators only."""
+    return [
+        (r, i)
+        for r, i in session.execute(
+            select(Mention.report_id, Mention.indicator_id)
+            .join(Report, Report.id == Mention.report_id)
+            .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+            .where(
+                Report.cluster_id == cluster_id,
+                Report.status != ReportStatus.RETRACTED,
+                IndicatorKey.warning.is_(None),
+            )
+        )
+    ]
+
+
+def components(session: Session, cluster_id: int) -> list[set[int]]:
+    members = set(
+        session.scalars(
+            select(Report.id).where(
+                Report.cluster_id == cluster_id, Report.status != ReportStatus.RETRACTED
+            )
+        )
+    )
+    by_indicator: dict[int, set[int]] = defaultdict(set)
+    by_report: dict[int, set[int]] = defaultdict(set)
+    for report_id, indicator_id in _edges(session, cluster_id):
+        by_indicator[indicator_id].add(report_id)
+        by_report[report_id].add(indicator_id)
+    parts: list[set[int]] = []
+    unseen = set(members)
+    while unseen:
+        start = unseen.pop()
+        part, queue = {start}, deque([start])
+        while queue:
+            current = queue.popleft()
+            for indicator_id in by_report[current]:
+                for other in by_indicator[indicator_id]:
+                    if other in unseen:
+                        unseen.discard(other)
+                        part.add(other)
+                        queue.append(other)
+        parts.append(part)
+    return parts
+
+
+def path_between(session: Session, first: int, second: int) -> list[tuple[int, int]]:
+    """Why two reports are in one cluster: ``[(report, indicator), …, (second, 0)]`` — each
+    report and the indicator it shares with the next one."""
+    a, b = session.get(Report, first), session.get(Report, second)
+    if a is None or b is None or a.cluster_id is None or a.cluster_id != b.cluster_id:
+        raise NotFound(N_("These two reports are not in one cluster."))
+    by_indicator: dict[int, set[int]] = defaultdict(set)
+    by_report: dict[int, set[int]] = defaultdict(set)
+    for report_id, indicator_id in _edges(session, a.cluster_id):
+        by_indicator[indicator_id].add(report_id)
+        by_report[report_id].add(indicator_id)
+    previous: dict[int, tuple[int, int]] = {}
+    queue, seen = deque([first]), {first}
+    while queue:
+        current = queue.popleft()
+        if current == second:
+            break
+        for indicator_id in sorted(by_report[current]):
+            for other in sorted(by_indicator[indicator_id]):
+                if other not in seen:
+                    seen.add(other)
+                    previous[other] = (current, indicator_id)
+                    queue.append(other)
+    steps: list[tuple[int, int]] = [(second, 0)]
+    node = second
+    while node != first:
+        node, indicator_id = previous[node]
+        steps.append((node, indicator_id))
+    return list(reversed(steps))
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    id: int
+    report_ids: list[int]
+    external_ids: list[str | None]
+    indicators: list[dict[str, object]]
+    first_seen: datetime
+    last_seen: datetime
+    channels: list[str]
+    categories: list[str]
+    demanded: dict[str, str]
+    paid: dict[str, str]
+
+
+def visible(org_id: int) -> object:
+    return (Report.org_id == org_id) | (Report.sharing == Sharing.NETWORK)
+
+
+def clusters_for(session: Session, *, org_id: int, min_size: int = 2) -> list[ClusterView]:
+    """The clusters an organisation can see: the connected pieces of each cluster made of the
+    reports it may read (its own and those shared with the whole network), so a report it
+    cannot read never shows up as a hidden bridge."""
+    reports = session.scalars(
+        select(Report)
+        .where(
+            visible(org_id),  # type: ignore[arg-type]
+            Report.status != ReportStatus.RETRACTED,
+            Report.cluster_id.is_not(None),
+        )
+        .order_by(Report.id)
+    ).all()
+    by_cluster: dict[int, list[Report]] = defaultdict(list)
+    for report in reports:
+        assert report.cluster_id is not None
+        by_cluster[report.cluster_id].append(report)
+    views: list[ClusterView] = []
+    for cluster_id, members in sorted(by_cluster.items()):
+        if len(members) < min_size:
+            continue
+        for part in _visible_parts(session, members):
+            if len(part) >= min_size:
+                views.append(_view(session, cluster_id, part))
+    return views
+
+
+def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]]:
+    ids = {r.id for r in members}
+    mentions = session.execute(
+        select(Mention.report_id, Mention.indicator_id)
+        .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+        .where(Mention.report_id.in_(sorted(ids)), IndicatorKey.warning.is_(None))
+    ).all()
+    by_indicator: dict[int, set[int]] = defaultdict(set)
+    by_report: dict[int, set[int]] = defaultdict(set)
+    for report_id, indicator_id in mentions:
+        by_indicator[indicator_id].add(report_id)
+        by_report[report_id].add(indicator_id)
+    index = {r.id: r for r in members}
+    unseen, parts = set(ids), []
+    while unseen:
+        start = min(unseen)
+        unseen.discard(start)
+        part, queue = {start}, deque([start])
+        while queue:
+            current = queue.popleft()
+            for indicator_id in by_report[current]:
+                for other in by_indicator[indicator_id] - part:
+                    unseen.discard(other)
+                    part.add(other)
+                    queue.append(other)
+        parts.append([index[i] for i in sorted(part)])
+    return parts
+
+
+def _view(session: Session, cluster_id: int, members: list[Report]) -> ClusterView:
+    ids = [r.id for r in members]
+    counts: dict[int, int] = defaultdict(int)
+    shown: dict[int, tuple[str, str, str | None, int]] = {}
+    for mention in session.scalars(
+        select(Mention).where(Mention.report_id.in_(ids)).order_by(Mention.id)
+    ):
+        key = mention.indicator
+        counts[key.id] += 1
+        shown.setdefault(key.id, (key.type, mention.display, key.warning, key.report_count))
+    top = sorted(counts, key=lambda i: (-counts[i], i))[:20]
+    demanded: dict[str, Decimal] = defaultdict(Decimal)
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for report in members:
+        currency = report.currency or "?"
+        if report.amount_demanded is not None:
+            demanded[currency] += report.amount_demanded
+        if report.amount_paid is not None:
+            paid[currency] += report.amount_paid
+    return ClusterView(
+        id=cluster_id,
+        report_ids=ids,
+        external_ids=[r.external_id for r in members],
+        indicators=[
+            {
+                "type": shown[i][0],
+                "display": shown[i][1],
+                "mentions": counts[i],
+                **({"warning": shown[i][2]} if shown[i][2] else {}),
+                **({"review": True} if shown[i][3] > REVIEW_AFTER else {}),
+            }
+            for i in top
+        ],
+        first_seen=min(r.reported_at for r in members),
+        last_seen=max(r.reported_at for r in members),
+        channels=sorted({r.channel.value for r in members}),
+        categories=sorted({r.category for r in members if r.category}),
+        demanded={k: str(v) for k, v in sorted(demanded.items())},
+        paid={k: str(v) for k, v in sorted(paid.items())},
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    type: str
+    value: str
+    reported: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    cluster_size: int
+    categories: list[str]
+    warning: str | None
+    ambiguous_with: list[str]
+
+
+def lookup(
+    session: Session, value: str, *, org_id: int | None, region: str | None = None
+) -> Lookup:
+    """How often a value was reported, in the reports ``org_id`` may read (none when
+    anonymous: the anonymous answer is built from this one and made coarse by the caller)."""
+    kind, canonical, others = identify(value, region=region)
+    key = session.scalar(
+        select(IndicatorKey).where(
+            IndicatorKey.type == kind, IndicatorKey.key == indicator_key(kind, canonical)
+        )
+    )
+    if key is None:
+        return Lookup(kind, canonical, 0, None, None, 0, [], None, others)
+    query = (
+        select(Report)
+        .join(Mention, Mention.report_id == Report.id)
+        .where(Mention.indicator_id == key.id, Report.status != ReportStatus.RETRACTED)
+        .distinct()
+    )
+    if org_id is not None:
+        query = query.where(visible(org_id))  # type: ignore[arg-type]
+    reports = session.scalars(query).all()
+    sizes = [
+        session.scalar(
+            select(func.count())
+            .select_from(Report)
+            .where(Report.cluster_id == r.cluster_id, Report.status != ReportStatus.RETRACTED)
+        )
+        or 0
+        for r in reports[:1]
+        if r.cluster_id is not None
+    ]
+    return Lookup(
+        type=kind,
+        value=canonical,
+        reported=len(reports),
+        first_seen=min((r.reported_at for r in reports), default=None),
+        last_seen=max((r.reported_at for r in reports), default=None),
+        cluster_size=sizes[0] if sizes else 0,
+        categories=sorted({r.category for r in reports if r.category}),
+        warning=key.warning,
+        ambiguous_with=others,
+    )
+
+
+def identify(value: str, *, region: str | None = None) -> tuple[str, str, list[str]]:
+    """What a looked-up value is: ``(type, canonical, other readings)``."""
+    text = value.strip()
+    if not text or len(text) > 500:
+        raise InvalidInput(N_("Give a value of 1 to 500 characters to look up."), field="value")
+    if ":" in text and text.split(":", 1)[0].lower() in fields.TYPES:
+        kind, _, rest = text.partition(":")
+        canonical, _display = fields.normalise(kind, rest, region=region)
+        return kind.lower(), canonical, []
+    found = extract(text, region=region)
+    whole = [i for i in found if i.start == 0 and i.end == len(text)]
+    if len(whole) == 1:
+        item = whole[0]
+        return item.type.value, item.value, list(item.candidates)
+    digits = "".join(c for c in text if c.isdigit())
+    if digits and len(digits) >= 7:
+        for kind in ("clabe", "card", "phone", "mtcn"):
+            try:
+                canonical, _display = fields.normalise(kind, text, region=region)
+            except InvalidInput:
+                continue
+            return kind, canonical, []
+    raise InvalidInput(
+        N_(
+            "This does not look like a phone number, account, card, transfer code, e-mail, "
+            "link, profile or wallet. Write it as TYPE:VALUE (for example phone:+5255…)."
+        ),
+        field="value",
+    )
