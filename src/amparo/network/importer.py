@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from amparo.errors import AmparoError
+from amparo.errors import N_, AmparoError, InvalidInput
 from amparo.network import service
 from amparo.network.service import IndicatorIn, ReportIn
 
@@ -35,8 +35,8 @@ FIELDS = frozenset(
 )
 
 
-class LineError(ValueError):
-    pass
+class LineError(InvalidInput):
+    """What is wrong with one line of an import (translated when shown)."""
 
 
 @dataclass
@@ -64,31 +64,31 @@ def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 
 def parse_line(raw: bytes) -> ReportIn:
     if raw == b"\x00too-long":
-        raise LineError(f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+        raise LineError(N_("The line is longer than %(n)d bytes."), n=MAX_LINE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise LineError("the line is not UTF-8") from None
+        raise LineError(N_("The line is not UTF-8.")) from None
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise LineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+        raise LineError(N_("The line is not JSON (column %(column)d)."), column=exc.colno) from None
     if not isinstance(data, dict):
-        raise LineError("a line must be a JSON object")
+        raise LineError(N_("A line must be a JSON object."))
     unknown = sorted(set(data) - FIELDS)
     if unknown:
-        raise LineError(f"unknown field(s): {', '.join(unknown)[:200]}")
+        raise LineError(N_("Unknown field(s): %(fields)s."), fields=", ".join(unknown)[:200])
     for name in ("external_id", "text", "narrative", "channel", "category", "currency", "place"):
         if data.get(name) is not None and not isinstance(data[name], str):
-            raise LineError(f"'{name}' must be a string")
+            raise LineError(N_("'%(name)s' must be a string."), name=name)
     for name in ("amount", "amount_paid"):
         if data.get(name) is not None and not isinstance(data[name], int | float | str):
-            raise LineError(f"'{name}' must be a number")
+            raise LineError(N_("'%(name)s' must be a number."), name=name)
         if isinstance(data.get(name), bool):
-            raise LineError(f"'{name}' must be a number")
+            raise LineError(N_("'%(name)s' must be a number."), name=name)
     indicators = data.get("indicators") or []
     if not isinstance(indicators, list):
-        raise LineError("'indicators' must be a list of {type, value}")
+        raise LineError(N_("'indicators' must be a list of {type, value} objects."))
     given = []
     for item in indicators:
         if not (
@@ -96,7 +96,7 @@ def parse_line(raw: bytes) -> ReportIn:
             and isinstance(item.get("type"), str)
             and isinstance(item.get("value"), str | int)
         ):
-            raise LineError("each indicator must be an object with a 'type' and a 'value'")
+            raise LineError(N_("Each indicator must be an object with a 'type' and a 'value'."))
         given.append(IndicatorIn(item["type"], str(item["value"])))
     reported_at = None
     if data.get("reported_at") is not None:
@@ -121,11 +121,11 @@ def parse_line(raw: bytes) -> ReportIn:
 
 def _timestamp(value: object) -> datetime:
     if not isinstance(value, str):
-        raise LineError("'reported_at' must be an ISO 8601 date or date-time")
+        raise LineError(N_("'reported_at' must be an ISO 8601 date, e.g. 2026-11-29."))
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise LineError(f"'reported_at' is not an ISO 8601 date: {value[:40]!r}") from None
+        raise LineError(N_("'reported_at' must be an ISO 8601 date, e.g. 2026-11-29.")) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -153,16 +153,14 @@ def import_reports(
             if data.external_id is not None:
                 if data.external_id in seen:
                     raise LineError(
-                        f"external_id {data.external_id[:60]!r} repeats an earlier line"
+                        N_("The external id '%(id)s' repeats an earlier line."),
+                        id=data.external_id[:60],
                     )
                 seen.add(data.external_id)
             with session.begin_nested():
                 report = service.create_report(
                     session=session, org_id=org_id, data=data, region=region
                 )
-        except LineError as exc:
-            result.errors.append((number, str(exc)))
-            continue
         except AmparoError as exc:
             result.errors.append((number, exc.render(gettext)))
             continue

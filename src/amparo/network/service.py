@@ -90,8 +90,9 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
     for name, text in (("text", data.text), ("narrative", data.narrative)):
         if text is not None and len(text) > MAX_TEXT:
             raise InvalidInput(
-                N_("The %(field)s is longer than %(n)d characters."),
+                N_("The %(name)s is longer than %(n)d characters."),
                 field=name,
+                name=name,
                 n=MAX_TEXT,
             )
     if not (data.text or data.narrative or data.indicators):
@@ -147,8 +148,9 @@ def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
     allowed = [m.value for m in kind]
     if value not in allowed:
         raise InvalidInput(
-            N_("'%(value)s' is not a valid %(field)s (one of: %(allowed)s)."),
+            N_("'%(value)s' is not a valid %(name)s (one of: %(allowed)s)."),
             field=name,
+            name=name,
             value=str(value)[:30],
             allowed=", ".join(allowed),
         )

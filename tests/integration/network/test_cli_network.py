@@ -1,0 +1,82 @@
+"""``amparo reports import``, ``amparo network clusters`` and ``amparo lookup`` as a person
+runs them: real processes, a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.test_cli import cli_env, run
+
+
+def test_import_clusters_and_lookup(tmp_path: Path, fresh_database_url: str) -> None:
+    env = cli_env(tmp_path, fresh_database_url)
+    run(env, "db", "upgrade")
+    run(env, "admin", "create-org", "casa-2", "--name", "Casa 2")
+    lines = [
+        {
+            "external_id": "r1",
+            "text": "Tenemos a su hijo, llame al 55 1234 5678",
+            "amount": 50000,
+            "currency": "MXN",
+            "channel": "call",
+            "category": "virtual_kidnapping",
+        },
+        {"external_id": "r2", "text": "whats +52 1 55 1234 5678", "channel": "whatsapp"},
+        {"external_id": "r3", "indicators": [{"type": "email", "value": "Cobros@Example.com"}]},
+        {"external_id": "r4", "text": "escriba a cobros@example.com"},
+        {"external_id": "r5", "text": "nada que ver, llamaron del 33 1111 2222"},
+        {"external_id": "r6", "indicators": [{"type": "clabe", "value": "002180700123456780"}]},
+    ]
+    source = tmp_path / "reports.jsonl"
+    body = "\n".join(json.dumps(line) for line in lines[:3]) + "\nnot json\n"
+    body += "\n".join(json.dumps(line) for line in lines[3:]) + "\n"
+    source.write_text(body)
+
+    result = run(env, "reports", "import", str(source), "--region", "MX", "--json", check=False)
+    assert result.returncode == 1  # some lines were skipped
+    summary = json.loads(result.stdout)
+    assert summary["imported"] == 5
+    assert [s["line"] for s in summary["skipped"]] == [4, 7]
+    assert "CLABE" in summary["skipped"][1]["error"]
+
+    out = run(env, "network", "clusters", "--json").stdout
+    clusters = [json.loads(line) for line in out.splitlines()]
+    assert sorted(sorted(c["report_ids"]) for c in clusters) == [["r1", "r2"], ["r3", "r4"]]
+    assert all({"cluster_id", "report_ids", "indicators"} <= set(c) for c in clusters)
+
+    found = json.loads(run(env, "lookup", "55-12-34-56-78", "--region", "MX", "--json").stdout)
+    assert found["value"] == "+525512345678"
+    assert found["reported"] == 2
+    assert found["ambiguous_with"] == ["+15512345678"]
+    nothing = json.loads(run(env, "lookup", "phone:+17135550123", "--json").stdout)
+    assert nothing["reported"] == 0
+
+    human = run(env, "lookup", "cobros@example.com").stdout
+    assert "reported 2 times" in human
+    spanish = run({**env, "AMPARO_LANG": "es"}, "lookup", "hola", check=False)
+    assert spanish.returncode == 2
+    assert "no parece" in spanish.stderr
+    assert "Traceback" not in spanish.stderr
+
+
+def test_import_from_stdin_and_a_missing_file(tmp_path: Path, fresh_database_url: str) -> None:
+    env = cli_env(tmp_path, fresh_database_url)
+    run(env, "db", "upgrade")
+    run(env, "admin", "create-org", "casa-3", "--name", "Casa 3")
+    missing = run(env, "reports", "import", str(tmp_path / "nope.jsonl"), check=False)
+    assert missing.returncode == 4
+    assert "nope.jsonl" in missing.stderr
+    piped = subprocess.run(
+        [sys.executable, "-m", "amparo", "reports", "import", "-", "--json"],
+        env=env,
+        input=json.dumps({"external_id": "s1", "text": "llamaron del +52 55 1234 5678"}) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout) == {"imported": 1, "skipped": []}
