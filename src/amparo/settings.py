@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     anonymous_rate_limit: str = Field(
         default="30/minute", description="Rate limit per client for anonymous endpoints."
     )
+    lookup_rate_limit: str = Field(
+        default="20/hour",
+        description='Rate limit per client for anonymous look-ups ("was this number reported?").',
+    )
+    lookup_anonymous_delay_hours: int = Field(
+        default=24,
+        ge=0,
+        le=24 * 30,
+        description="Anonymous look-ups count only reports older than this, so an extortioner "
+        "cannot watch a number get reported.",
+    )
     login_rate_limit: str = Field(
         default="10/minute", description="Rate limit per client and per account for log-ins."
     )

@@ -38,12 +38,21 @@ class Scope(enum.StrEnum):
     TRAVELLERS_READ = "travellers:read"
     TRAVELLERS_WRITE = "travellers:write"
     ALERTS_READ = "alerts:read"
+    REPORTS_READ = "reports:read"
+    REPORTS_WRITE = "reports:write"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
     Role.ANALYST: frozenset(
-        {Scope.ORG_READ, Scope.USERS_READ, Scope.TRAVELLERS_READ, Scope.ALERTS_READ}
+        {
+            Scope.ORG_READ,
+            Scope.USERS_READ,
+            Scope.TRAVELLERS_READ,
+            Scope.ALERTS_READ,
+            Scope.REPORTS_READ,
+            Scope.REPORTS_WRITE,
+        }
     ),
     Role.TRAVELLER: frozenset(),
     Role.FAMILY: frozenset(),

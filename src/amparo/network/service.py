@@ -581,7 +581,12 @@ class Lookup:
 
 
 def lookup(
-    session: Session, value: str, *, org_id: int | None, region: str | None = None
+    session: Session,
+    value: str,
+    *,
+    org_id: int | None,
+    region: str | None = None,
+    older_than: datetime | None = None,
 ) -> Lookup:
     """How often a value was reported, in the reports ``org_id`` may read (none when
     anonymous: the anonymous answer is built from this one and made coarse by the caller)."""
@@ -601,6 +606,8 @@ def lookup(
     )
     if org_id is not None:
         query = query.where(visible(org_id))  # type: ignore[arg-type]
+    if older_than is not None:
+        query = query.where(Report.created_at <= older_than)
     reports = session.scalars(query).all()
     sizes = [
         session.scalar(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from amparo import __version__
 from amparo.accounts.api import router as accounts_router
 from amparo.errors import N_, ServiceUnavailable
+from amparo.network.api import router as network_router
 from amparo.safety.api import router as safety_router
 from amparo.verdict.api import router as verdict_router
 
@@ -37,3 +38,4 @@ def health(request: Request) -> Health:
 router.include_router(verdict_router)
 router.include_router(accounts_router)
 router.include_router(safety_router)
+router.include_router(network_router)

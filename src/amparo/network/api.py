@@ -1,0 +1,192 @@
+"""REST: record reports, list clusters, and "has this number been reported?"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from amparo.accounts import audit
+from amparo.accounts import service as accounts_service
+from amparo.accounts.models import Scope
+from amparo.accounts.service import Principal
+from amparo.errors import N_, NotAuthenticated
+from amparo.network import schemas as s
+from amparo.network import service
+from amparo.network.models import Report
+from amparo.store.types import utcnow
+from amparo.web.deps import OriginDep, SessionDep, SettingsDep, client_address, requires
+
+router = APIRouter(tags=["networks"])
+
+Writer = Annotated[Principal, Depends(requires(Scope.REPORTS_WRITE))]
+Reader = Annotated[Principal, Depends(requires(Scope.REPORTS_READ))]
+
+
+def _out(report: Report) -> s.ReportOut:
+    return s.ReportOut(
+        id=report.id,
+        external_id=report.external_id,
+        cluster_id=report.cluster_id,
+        status=report.status.value,
+        indicators=[
+            s.MentionOut(
+                type=m.indicator.type,
+                display=m.display,
+                start=m.start,
+                end=m.end,
+                warning=m.indicator.warning is not None,
+            )
+            for m in report.mentions
+        ],
+    )
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.ReportOut,
+    summary="Record an extortion report; its indicators are extracted and linked",
+)
+def create_report(
+    body: s.ReportCreate, session: SessionDep, principal: Writer, origin: OriginDep
+) -> s.ReportOut:
+    org_id = principal.require_org()
+    data = service.ReportIn(
+        text=body.text,
+        narrative=body.narrative,
+        external_id=body.external_id,
+        reported_at=body.reported_at,
+        channel=body.channel,
+        category=body.category,
+        amount=None if body.amount is None else str(body.amount),
+        amount_paid=None if body.amount_paid is None else str(body.amount_paid),
+        currency=body.currency,
+        place=body.place,
+        sharing=body.sharing,
+        indicators=tuple(service.IndicatorIn(i.type, i.value) for i in body.indicators),
+    )
+    report = service.create_report(session=session, org_id=org_id, data=data, region=body.region)
+    audit.record(
+        session=session,
+        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        action="report.create",
+        origin=origin,
+        target=audit.Target("report", report.id, {"indicators": len(report.mentions)}),
+    )
+    session.refresh(report)
+    return _out(report)
+
+
+@router.post(
+    "/reports/{report_id}/retract",
+    response_model=s.ReportOut,
+    summary="Retract a report: it leaves its cluster and every look-up at once",
+)
+def retract_report(
+    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+) -> s.ReportOut:
+    org_id = principal.require_org()
+    report = service.retract(session=session, org_id=org_id, report_id=report_id)
+    audit.record(
+        session=session,
+        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        action="report.retract",
+        origin=origin,
+        target=audit.Target("report", report.id),
+    )
+    return _out(report)
+
+
+@router.get("/clusters", response_model=list[s.ClusterOut], summary="Clusters of linked reports")
+def list_clusters(
+    session: SessionDep,
+    principal: Reader,
+    min_size: Annotated[int, Query(ge=1, le=1000)] = 2,
+) -> list[s.ClusterOut]:
+    views = service.clusters_for(session=session, org_id=principal.require_org(), min_size=min_size)
+    return [
+        s.ClusterOut(
+            cluster_id=v.id,
+            report_ids=v.report_ids,
+            external_ids=v.external_ids,
+            indicators=[s.ClusterIndicator.model_validate(i) for i in v.indicators],
+            first_seen=v.first_seen,
+            last_seen=v.last_seen,
+            channels=v.channels,
+            categories=v.categories,
+            demanded=v.demanded,
+            paid=v.paid,
+        )
+        for v in views
+    ]
+
+
+def _member(request: Request, session: SessionDep) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise NotAuthenticated(N_("This needs an API token: 'Authorization: Bearer amp_…'."))
+    principal = accounts_service.principal_for_token(session=session, secret=secret.strip())
+    principal.require(Scope.REPORTS_READ)
+    return principal
+
+
+def bucket(count: int) -> str:
+    if count <= 1:
+        return str(count)
+    return "2-5" if count <= 5 else "6+"
+
+
+@router.get(
+    "/lookup",
+    response_model=s.LookupOut,
+    response_model_exclude_none=True,
+    summary="Has this phone number, account, card, profile … been reported?",
+)
+def lookup(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    value: Annotated[str, Query(min_length=1, max_length=500)],
+    region: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+) -> s.LookupOut:
+    member = _member(request, session)
+    if member is None:
+        # Anonymous: rate-limited, coarse, and blind to the last day's reports, so probing
+        # teaches an extortioner little about whether a number was just reported.
+        request.app.state.rate_limiter.hit(
+            settings.lookup_rate_limit, f"lookup:{client_address(request)}"
+        )
+        found = service.lookup(
+            session,
+            value,
+            org_id=None,
+            region=region,
+            older_than=utcnow() - timedelta(hours=settings.lookup_anonymous_delay_hours),
+        )
+        return s.LookupOut(
+            type=found.type,
+            value=found.value,
+            reported=found.reported > 0,
+            times=bucket(found.reported),
+            warning=found.warning,
+            ambiguous_with=found.ambiguous_with,
+        )
+    found = service.lookup(session, value, org_id=member.require_org(), region=region)
+    return s.LookupOut(
+        type=found.type,
+        value=found.value,
+        reported=found.reported > 0,
+        times=bucket(found.reported),
+        count=found.reported,
+        first_seen=found.first_seen,
+        last_seen=found.last_seen,
+        cluster_size=found.cluster_size,
+        categories=found.categories,
+        warning=found.warning,
+        ambiguous_with=found.ambiguous_with,
+    )

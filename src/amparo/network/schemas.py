@@ -1,0 +1,96 @@
+"""API shapes of reports, clusters and look-ups. Unknown fields are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IndicatorGiven(Strict):
+    type: str = Field(max_length=16, description="phone, clabe, card, mtcn, transfer_ref, email, …")
+    value: str = Field(min_length=1, max_length=500)
+
+
+class ReportCreate(Strict):
+    external_id: str | None = Field(default=None, max_length=200)
+    text: str | None = Field(
+        default=None, max_length=20_000, description="The message as received."
+    )
+    narrative: str | None = Field(default=None, max_length=20_000)
+    reported_at: datetime | None = None
+    channel: Literal[
+        "call", "whatsapp", "sms", "facebook", "social", "in_person", "email", "other"
+    ] = "other"
+    category: str | None = Field(default=None, max_length=32)
+    amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
+    amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
+    currency: str | None = Field(default=None, pattern="^[A-Za-z]{3}$")
+    place: str | None = Field(default=None, max_length=200, description="Coarse: a town, a state.")
+    sharing: Literal["own", "partners", "network"] = "own"
+    region: str | None = Field(
+        default=None,
+        pattern="^[A-Za-z]{2}$",
+        description="Country of numbers written without a code.",
+    )
+    indicators: list[IndicatorGiven] = Field(default_factory=list, max_length=1000)
+
+
+class MentionOut(BaseModel):
+    type: str
+    display: str
+    start: int | None
+    end: int | None
+    warning: bool
+
+
+class ReportOut(BaseModel):
+    id: int
+    external_id: str | None
+    cluster_id: int | None
+    status: str
+    indicators: list[MentionOut]
+
+
+class ClusterIndicator(BaseModel):
+    type: str
+    display: str
+    mentions: int
+    warning: str | None = None
+    review: bool = False
+
+
+class ClusterOut(BaseModel):
+    cluster_id: int
+    report_ids: list[int]
+    external_ids: list[str | None]
+    indicators: list[ClusterIndicator]
+    first_seen: datetime
+    last_seen: datetime
+    channels: list[str]
+    categories: list[str]
+    demanded: dict[str, str]
+    paid: dict[str, str]
+
+
+class LookupOut(BaseModel):
+    """Members see their own reports and what was shared with them; anonymous callers see only
+    whether a value was reported and roughly how often (``times``: "0", "1", "2-5", "6+")."""
+
+    type: str
+    value: str
+    reported: bool
+    times: str
+    count: int | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    cluster_size: int | None = None
+    categories: list[str] | None = None
+    warning: str | None = None
+    ambiguous_with: list[str] = Field(default_factory=list)

@@ -1,0 +1,143 @@
+"""The networks API: record, retract, clusters, and the look-up for members and strangers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from amparo.accounts.models import AuditEvent, Scope
+from amparo.network.models import Report
+from amparo.store.types import utcnow
+from tests import factories
+
+
+def test_record_link_retract_and_look_up(client: TestClient, db: Session) -> None:
+    org = factories.org(db)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    first = client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={
+            "external_id": "a-1",
+            "text": "Tenemos a su hijo. Deposite a la tarjeta 4152 3137 1234 5672 y llame al "
+            "55 1234 5678",
+            "channel": "call",
+            "category": "virtual_kidnapping",
+            "amount": "50000",
+            "currency": "MXN",
+            "region": "MX",
+        },
+    )
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert [i["type"] for i in body["indicators"]] == ["card", "phone"]
+    assert body["indicators"][0]["display"] == "•••• 5672"
+    assert "4152" not in first.text  # a card number never goes back whole
+    second = client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={
+            "text": "otra víctima",
+            "indicators": [{"type": "phone", "value": "+52 1 5512345678"}],
+        },
+    )
+    assert second.json()["cluster_id"] == body["cluster_id"]
+    clusters = client.get("/api/v1/clusters", headers=headers).json()
+    assert [c["external_ids"] for c in clusters] == [["a-1", None]]
+    assert clusters[0]["demanded"] == {"MXN": "50000.00"}
+
+    member = client.get(
+        "/api/v1/lookup", params={"value": "55 1234 5678", "region": "MX"}, headers=headers
+    )
+    assert member.json()["count"] == 2
+    assert member.json()["cluster_size"] == 2
+
+    # A stranger: nothing from the last day, then only "reported, 2-5 times".
+    stranger = client.get("/api/v1/lookup", params={"value": "+525512345678"})
+    assert stranger.status_code == 200
+    assert stranger.json() == {
+        "type": "phone",
+        "value": "+525512345678",
+        "reported": False,
+        "times": "0",
+        "ambiguous_with": [],
+    }
+    db.execute(update(Report).values(created_at=utcnow() - timedelta(days=2)))
+    db.commit()
+    stranger = client.get("/api/v1/lookup", params={"value": "+525512345678"}).json()
+    assert stranger["reported"] is True
+    assert stranger["times"] == "2-5"
+    assert "first_seen" not in stranger
+    assert "count" not in stranger
+
+    retracted = client.post(f"/api/v1/reports/{second.json()['id']}/retract", headers=headers)
+    assert retracted.json()["status"] == "retracted"
+    assert client.get("/api/v1/clusters", headers=headers).json() == []
+    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.org_id == org.id)).all()
+    assert actions.count("report.create") == 2
+    assert "report.retract" in actions
+
+
+def test_bad_reports_get_clear_errors(client: TestClient, db: Session) -> None:
+    org = factories.org(db)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    bad_clabe = client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={"indicators": [{"type": "clabe", "value": "002180700123456780"}]},
+    )
+    assert bad_clabe.status_code == 422
+    assert "CLABE" in bad_clabe.json()["detail"]
+    unknown = client.post("/api/v1/reports", headers=headers, json={"text": "x", "colour": "red"})
+    assert unknown.status_code == 422
+    empty = client.post("/api/v1/reports", headers=headers, json={})
+    assert empty.status_code == 422
+    too_many = client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={"indicators": [{"type": "phone", "value": "+525512345678"}] * 1001},
+    )
+    assert too_many.status_code == 422
+    client.post("/api/v1/reports", headers=headers, json={"external_id": "dup", "text": "uno"})
+    again = client.post(
+        "/api/v1/reports", headers=headers, json={"external_id": "dup", "text": "dos"}
+    )
+    assert again.status_code == 409
+    nonsense = client.get("/api/v1/lookup", params={"value": "hola"})
+    assert nonsense.status_code == 422
+
+
+def test_scopes_and_organisations_are_respected(client: TestClient, db: Session) -> None:
+    mine, theirs = factories.org(db), factories.org(db)
+    reader = factories.bearer(factories.token(db, mine, [Scope.REPORTS_READ]))
+    writer_theirs = factories.bearer(factories.token(db, theirs, [Scope.REPORTS_WRITE]))
+    db.commit()
+    refused = client.post("/api/v1/reports", headers=reader, json={"text": "55 1234 5678"})
+    assert refused.status_code == 403
+    created = client.post(
+        "/api/v1/reports", headers=writer_theirs, json={"text": "llamaron del +52 55 8765 4321"}
+    )
+    assert created.status_code == 201
+    looked = client.get("/api/v1/lookup", params={"value": "+525587654321"}, headers=reader).json()
+    assert looked["count"] == 0  # their report is not shared with us
+    other = client.post(
+        f"/api/v1/reports/{created.json()['id']}/retract",
+        headers=factories.bearer(factories.token(db, mine)),
+    )
+    assert other.status_code == 404
+
+
+def test_anonymous_look_ups_are_rate_limited(app: FastAPI, db: Session) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"lookup_rate_limit": "3/hour"})
+    with TestClient(app, raise_server_exceptions=False) as client:
+        codes = [
+            client.get("/api/v1/lookup", params={"value": "+525512345678"}).status_code
+            for _ in range(5)
+        ]
+    assert codes == [200, 200, 200, 429, 429]
