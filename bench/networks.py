@@ -6,8 +6,9 @@ Reads the hand-written evaluation reports (JSON Lines: ``text``, ``region`` and 
 ``indicators`` with ``type``, canonical ``value`` and the ``text`` as written) and reports,
 per type and overall:
 
-- indicator precision, recall and F1 — a found mention counts when the gold of the same
-  report holds a mention of the same type and canonical value (multiset match);
+- indicator precision, recall and F1 over the distinct (type, canonical value) pairs of each
+  report — the unit that links reports (a number repeated on every line of a chat export is
+  one indicator of that report);
 - canonical-form exact match — of the found mentions whose span overlaps a gold mention of
   the same type, the share whose canonical value equals the gold one.
 
@@ -50,8 +51,8 @@ def evaluate(records: list[dict[str, object]], show_errors: int) -> None:
         text = str(record["text"])
         gold_items = list(record["indicators"])  # type: ignore[call-overload]
         found = extract(text, region=str(record.get("region") or "") or None)
-        gold = Counter((g["type"], g["value"]) for g in gold_items)
-        got = Counter((i.type.value, i.value) for i in found)
+        gold = Counter({(g["type"], g["value"]): 1 for g in gold_items})
+        got = Counter({(i.type.value, i.value): 1 for i in found})
         for key in gold | got:
             hit = min(gold[key], got[key])
             tp[key[0]] += hit

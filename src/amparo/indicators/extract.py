@@ -33,20 +33,24 @@ _MONEY_AFTER = re.compile(
     r"anos|years|dias|days|horas|hours|km|kilos|kg)"
 )
 _MTCN_BEFORE = re.compile(
-    r"(?:mtcn|western\s+union|\bwu\b|numero\s+de\s+control|clave\s+de\s+envio|control\s+number)"
-    r"[^\n]{0,25}$"
+    r"(?:mtcn|western\s+union|\bwestern\b|\bwu\b|numero\s+de\s+control|clave\s+de\s+envio|"
+    r"control\s+number|\bcontrol\b)[^\n]{0,60}$"
 )
 _CARD_BEFORE = re.compile(
     r"(?:tarjeta|card|oxxo|spin|saldazo|debito|debit|visa|mastercard)[^\n]{0,30}$"
 )
 _REFERENCE = re.compile(
-    r"(?:folio|clave\s+de\s+rastreo|referencia|reference(?:\s+(?:number|no\.?|#))?|"
+    r"(?:\bfolio|clave\s+de\s+rastreo|\breferencia|\breference(?:\s+(?:number|no\.?|#))?|\bref\b\.?|"
     r"confirmation(?:\s+(?:code|number|#))?|tracking(?:\s+(?:number|no\.?|#))?|"
-    r"numero\s+de\s+(?:referencia|operacion|rastreo|folio)|codigo\s+de\s+confirmacion)"
-    r"\s*(?:es|is|de\s+la\s+transferencia)?\s*[:#\-]?\s*"
+    r"numero\s+de\s+(?:referencia|operacion|rastreo|folio|envio|transferencia)|"
+    r"codigo\s+de\s+confirmacion)"
+    # a few words may stand between: "folio de envío es", "número de referencia de Remitly:"
+    r"(?:[^\S\n]+(?:de|del|la|el|es|is|was|era|of|the|envio|operacion|transferencia|remitly|"
+    r"xoom|moneygram|elektra|western|union|dex|zelle|number|no\.?)){0,3}"
+    r"\s*[:#\-]?\s*"
     # Every token of the reference holds a digit: "folio de expediente …" is not one.
     r"(?P<ref>(?:(?=[a-z]{0,10}\d)[a-z0-9]{2,30}|[a-z]{2,10}(?=[\-/]\d))"
-    r"(?:[\-/][a-z0-9]{1,30}|\s(?=[a-z]{0,10}\d)[a-z0-9]{1,30}){0,5})",
+    r"(?:[\-/][a-z0-9]{1,30}|[ \t](?=[a-z]{0,10}\d)[a-z0-9]{1,30}){0,5})",
     re.IGNORECASE,
 )
 _HINT = re.compile(  # said right before the number: "número de Estados Unidos: …"
@@ -56,7 +60,7 @@ _HINT = re.compile(  # said right before the number: "número de Estados Unidos:
     r"americano|guatemala|guatemalteco|honduras|hondureno|el\s+salvador|salvador|salvadoreno)"
     r"|(?P<b>mexican|american|u\.?s\.?|us|guatemalan|honduran|salvadoran|gringo|mexicano|"
     r"guatemalteco|hondureno|salvadoreno)\W+(?:cell\W+|celular\W+)?"
-    r"(?:number|phone|cell|numero|celular))\W{0,4}$"
+    r"(?:number|phone|cell|numero|celular))(?:\W+[a-z]+){0,4}\W{0,4}$"
 )
 _HINT_REGIONS = {
     "mex": "MX",
@@ -224,31 +228,49 @@ def _references(found: _Found) -> None:
         if sum(c.isdigit() for c in value) < 3 or not found.free(start, end):
             continue
         kind = IndicatorType.TRANSFER_REF
-        if len(value) == 10 and value.isdigit() and _MTCN_BEFORE.search(found.before(start)):
+        if len(value) == 10 and value.isdigit() and _MTCN_BEFORE.search(found.before(start, 90)):
             kind = IndicatorType.MTCN
         found.add(kind, start, end, value, confidence=0.8)
 
 
 def _digit_runs(found: _Found, region: str | None) -> None:
-    leftovers: list[tuple[int, int, str]] = []
+    runs: list[tuple[int, int, str, bool]] = []
     for match in _DIGITS.finditer(found.digits):
         start, end = match.span()
         if found.digits[start] in " \t":
             start += 1
-        if not found.free(start, end):
-            continue
         digits = re.sub(r"\D", "", match.group("body"))
         international = bool(match.group("intl"))
         if match.group("intl") == "00" and finance.is_clabe("00" + digits):
             international, digits = False, "00" + digits  # a CLABE of bank 00x, not "00 52 …"
+        runs.append((start, end, digits, international))
+    leftovers: list[tuple[int, int, str]] = []
+    skip = False
+    for index, (start, end, digits, international) in enumerate(runs):
+        following = runs[index + 1] if index + 1 < len(runs) else None
+        if skip:
+            skip = False
+            continue
+        if not found.free(start, end):
+            continue
+        # An account or card number wrapped onto the next line (OCR, narrow screens).
+        if following is not None and not international and _wrapped(found, end, following[0]):
+            joined = digits + following[2]
+            account = finance.is_clabe(joined) or (len(joined) >= 15 and finance.is_card(joined))
+            if account and _read_digits(found, start, following[1], joined, False, region):
+                skip = True
+                continue
         if not _read_digits(found, start, end, digits, international, region):
             leftovers.append((start, end, digits))
-    # OCR and line-wrapped numbers: two fragments on consecutive lines that only make sense
-    # together ("Tel 55 1234\n5678").
+    # Phone numbers wrapped the same way: two fragments that only make sense together.
     for (s1, e1, d1), (s2, e2, d2) in itertools.pairwise(leftovers):
-        gap = found.text[e1:s2]
-        if gap.strip() == "" and "\n" in gap and len(gap) <= 3 and found.free(s1, e2):
+        if _wrapped(found, e1, s2) and found.free(s1, e2):
             _read_digits(found, s1, e2, d1 + d2, found.digits[s1] == "+", region)
+
+
+def _wrapped(found: _Found, end: int, next_start: int) -> bool:
+    gap = found.text[end:next_start]
+    return gap.strip() == "" and "\n" in gap and len(gap) <= 3
 
 
 def _read_digits(
@@ -276,7 +298,7 @@ def _read_digits(
                 confidence=confidence,
             )
             return True
-        if len(digits) == 10 and _MTCN_BEFORE.search(before):
+        if len(digits) == 10 and _MTCN_BEFORE.search(found.before(start, 90)):
             found.add(IndicatorType.MTCN, start, end, digits, confidence=0.9)
             return True
     reading = phones.read_phone(

@@ -13,7 +13,7 @@ import unicodedata
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), " ")
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"), "-")
-_OCR_TOKEN = re.compile(r"(?<![A-Za-z])[0-9OoIl|]{3,}(?![A-Za-z])")
+_OCR_TOKEN = re.compile(r"(?<![A-Za-z])[0-9OoIl|]{2,}(?![A-Za-z])")
 _OCR = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 
 
@@ -31,7 +31,8 @@ def digit_view(text: str) -> str:
 
 def _fix_ocr(match: re.Match[str]) -> str:
     token = match.group(0)
-    if sum(c.isdigit() for c in token) < 2:
+    digits = sum(c.isdigit() for c in token)
+    if digits < 1 or (digits < 2 and len(token) < 3):
         return token
     return token.translate(_OCR)
 

@@ -49,7 +49,7 @@ SHORTENERS = frozenset(
         "lnkd.in",
     ]
 )
-_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mibextid|igshid|si|ref|_rdr)$", re.IGNORECASE)
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mibextid|igshid|si|_rdr)$", re.IGNORECASE)
 
 SOCIAL_HOSTS = {
     "facebook.com": "facebook",
@@ -89,7 +89,8 @@ AT_HANDLE_AFTER = re.compile(
     re.IGNORECASE,
 )
 AT_HANDLE_BEFORE = re.compile(
-    rf"@([A-Za-z0-9_.]{{2,50}}[A-Za-z0-9_])[^\S\n]{{1,3}}(?:en|on|de|in)[^\S\n]{{1,3}}({_PLATFORM})\b",
+    rf"@([A-Za-z0-9_.]{{2,50}}[A-Za-z0-9_])[^\S\n]{{0,3}}(?:(?:en|on|de|in)[^\S\n]{{1,3}}|\(\s*)"
+    rf"({_PLATFORM})\b",
     re.IGNORECASE,
 )
 

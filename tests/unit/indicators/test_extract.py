@@ -218,3 +218,36 @@ def test_hostile_input_is_bounded() -> None:
     assert extract("\x00\x01\ufffd" * 1000) == []
     many = " ".join(f"+52 55 {n:04d} {n:04d}" for n in range(1000, 1400))
     assert len(extract(many)) == 400
+
+
+def test_what_reports_really_look_like() -> None:
+    clabe_number = with_control("01418063918399633")
+    wrapped = (
+        f"CLABE {clabe_number[:4]} {clabe_number[4:8]} {clabe_number[8:12]}\n{clabe_number[12:]}"
+    )
+    assert found(wrapped + "\nSantander a nombre de\nNoemí Vargas Ibarra\nson 25 mil") == [
+        ("clabe", clabe_number),
+        ("name", "noemi vargas ibarra"),
+    ]
+    assert found("Alias: El Güero / La Flaca\nTitular tarjetas: Yesenia Gil Ramos") == [
+        ("name", "el guero"),
+        ("name", "la flaca"),
+        ("name", "yesenia gil ramos"),
+    ]
+    assert found("a nombre del asistente Kevin Orellana y me manda el folio") == [
+        ("name", "kevin orellana")
+    ]
+    assert found("paid $700 via MoneyGram ref 4419 7730") == [("transfer_ref", "44197730")]
+    assert found("referencia de Remitly: RM-7YQ4-X2K8-1093. Luego") == [
+        ("transfer_ref", "RM7YQ4X2K81093")
+    ]
+    assert found("@vale_rz.oficial (IG) y 664 lO9 3377") == [
+        ("social", "instagram:vale_rz.oficial"),
+        ("phone", "+526641093377"),
+    ]
+    assert found("Clave de rastreo\nMBAN01002603140093318275\n11/mar/2026 14:22:07") == [
+        ("transfer_ref", "MBAN01002603140093318275")
+    ]
+    assert found("under the name Rolando Vega Torres. No policía") == [
+        ("name", "rolando vega torres")
+    ]
