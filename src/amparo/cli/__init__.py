@@ -49,6 +49,7 @@ def _register() -> None:
     app.add_typer(network.reports_app, name="reports")
     app.add_typer(network.network_app, name="network")
     app.command("lookup")(network.lookup)
+    app.command("export")(network.export)
 
 
 _register()
@@ -65,3 +66,15 @@ def main() -> None:
         _ = gettext_for(cli_language())
         err_console.print(f"[bold red]{_(exc.title)}:[/] {exc.render(_)}", highlight=False)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: say so plainly, without a stack trace or personal data
+        import logging
+
+        logging.getLogger("amparo.cli").error("unexpected %s", type(exc).__name__)
+        _ = gettext_for(cli_language())
+        err_console.print(
+            "[bold red]"
+            + _("Something went wrong on our side. Nothing was saved. Please try again.")
+            + f"[/] ({type(exc).__name__})",
+            highlight=False,
+        )
+        sys.exit(70)

@@ -208,3 +208,48 @@ def lookup(
             _("Written without a country code, it could also be: %(others)s")
             % {"others": ", ".join(found.ambiguous_with)}
         )
+
+
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="stix, misp, csv or hashed.")],
+    org: OrgOption = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    key_file: Annotated[
+        str | None,
+        typer.Option(
+            "--key-file", help="For --format hashed: the key shared with the partner hub."
+        ),
+    ] = None,
+) -> None:
+    """Export the organisation's indicators (never report texts or victims' details)."""
+    from amparo.accounts import audit
+    from amparo.network import export as exporter
+
+    key = None
+    if key_file:
+        path = Path(key_file)
+        if not path.is_file():
+            raise NotFound(N_("There is no file %(path)s."), path=key_file)
+        raw = path.read_bytes().strip()
+        try:
+            key = bytes.fromhex(raw.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            key = raw
+    with db_session() as session:
+        owner = organisation(session, org)
+        text = exporter.export(
+            session, org_id=owner.id, organisation=owner.name, fmt=fmt.lower(), key=key
+        )
+        audit.record(
+            session=session,
+            actor=audit.Actor(type="system", id=None, org_id=owner.id),
+            action="indicators.export",
+            origin=audit.CLI,
+            target=audit.Target("organisation", owner.id, {"format": fmt.lower()}),
+        )
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

@@ -54,6 +54,16 @@ def test_import_clusters_and_lookup(tmp_path: Path, fresh_database_url: str) -> 
     nothing = json.loads(run(env, "lookup", "phone:+17135550123", "--json").stdout)
     assert nothing["reported"] == 0
 
+    exported = run(env, "export", "--format", "csv").stdout
+    assert "phone,+525512345678,2," in exported
+    assert "Tenemos" not in exported
+    stix_file = tmp_path / "bundle.json"
+    run(env, "export", "--format", "stix", "--output", str(stix_file))
+    assert json.loads(stix_file.read_text())["type"] == "bundle"
+    unknown = run(env, "export", "--format", "xml", check=False)
+    assert unknown.returncode == 2
+    assert "stix, misp, csv, hashed" in unknown.stderr
+
     human = run(env, "lookup", "cobros@example.com").stdout
     assert "reported 2 times" in human
     spanish = run({**env, "AMPARO_LANG": "es"}, "lookup", "hola", check=False)

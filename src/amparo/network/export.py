@@ -1,0 +1,272 @@
+"""Exports of an organisation's indicators: STIX 2.1 (``stix2``), MISP event JSON (``pymisp``),
+CSV for authorities, and keyed hashes for partner hubs.
+
+What leaves: the indicators of the reports the organisation may read (its own and those shared
+with the whole network), never the report texts, narratives, places or victims' details.
+Warning-listed values are left out (they link nothing). Names of account holders go only into
+the CSV for authorities; STIX, MISP and hashed feeds carry no personal names.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amparo.errors import N_, InvalidInput
+from amparo.indicators.finance import clabe_bank
+from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus
+from amparo.network.service import visible
+
+FORMATS = ("stix", "misp", "csv", "hashed")
+_NAMESPACE = uuid.UUID("0f6b6a52-6f1d-4f0a-9d39-616d7061726f")
+
+
+@dataclass
+class Row:
+    type: str
+    value: str
+    display: str
+    reports: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    clusters: set[int] = field(default_factory=set)
+
+
+def rows(session: Session, *, org_id: int) -> list[Row]:
+    found: dict[tuple[str, str], Row] = {}
+    counted: dict[tuple[str, str], set[int]] = defaultdict(set)
+    query = (
+        select(Mention, IndicatorKey, Report)
+        .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+        .join(Report, Report.id == Mention.report_id)
+        .where(
+            visible(org_id),  # type: ignore[arg-type]
+            Report.status != ReportStatus.RETRACTED,
+            IndicatorKey.warning.is_(None),
+        )
+        .order_by(Mention.id)
+    )
+    for mention, key, report in session.execute(query):
+        pair = (key.type, mention.value)
+        row = found.setdefault(pair, Row(key.type, mention.value, mention.display))
+        if report.id not in counted[pair]:
+            counted[pair].add(report.id)
+            row.reports += 1
+            row.first_seen = min(row.first_seen or report.reported_at, report.reported_at)
+            row.last_seen = max(row.last_seen or report.reported_at, report.reported_at)
+        if report.cluster_id is not None:
+            row.clusters.add(report.cluster_id)
+    return sorted(found.values(), key=lambda r: (r.type, r.value))
+
+
+def to_csv(data: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["type", "value", "reports", "first_seen", "last_seen", "clusters"])
+    for row in data:
+        writer.writerow(
+            [
+                row.type,
+                row.value,
+                row.reports,
+                row.first_seen.isoformat() if row.first_seen else "",
+                row.last_seen.isoformat() if row.last_seen else "",
+                " ".join(str(c) for c in sorted(row.clusters)),
+            ]
+        )
+    return out.getvalue()
+
+
+def feed_hash(key: bytes, kind: str, value: str) -> str:
+    """HMAC-SHA256 of ``type:value`` under a key held only by the two hubs."""
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def to_hashed(data: list[Row], key: bytes) -> str:
+    if len(key) < 32:
+        raise InvalidInput(
+            N_("A feed key needs at least 32 bytes (for example 64 hexadecimal characters)."),
+            field="key",
+        )
+    lines = [
+        json.dumps(
+            {
+                "type": row.type,
+                "hmac": feed_hash(key, row.type, row.value),
+                "reports": row.reports,
+                "last_seen": row.last_seen.date().isoformat() if row.last_seen else None,
+            }
+        )
+        for row in data
+        if row.type != "name"
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# STIX has no phone, bank account, card, transfer or wallet observable: each is a new SCO
+# defined by an extension definition (docs/networks.md lists them). Their ids are fixed so
+# that every Amparo deployment speaks the same vocabulary.
+STIX_TYPES: dict[str, tuple[str, str, str]] = {
+    "phone": ("x-amparo-phone-number", "2f8a1a52-1b0e-4c61-9a33-7a6d70617201", "E.164 number"),
+    "clabe": ("x-amparo-bank-account", "2f8a1a52-1b0e-4c61-9a33-7a6d70617202", "Mexican CLABE"),
+    "card": ("x-amparo-payment-card", "2f8a1a52-1b0e-4c61-9a33-7a6d70617203", "card number"),
+    "mtcn": ("x-amparo-transfer", "2f8a1a52-1b0e-4c61-9a33-7a6d70617204", "Western Union MTCN"),
+    "transfer_ref": ("x-amparo-transfer", "2f8a1a52-1b0e-4c61-9a33-7a6d70617204", "reference"),
+    "social": ("x-amparo-social-profile", "2f8a1a52-1b0e-4c61-9a33-7a6d70617205", "handle"),
+    "btc": ("x-amparo-crypto-wallet", "2f8a1a52-1b0e-4c61-9a33-7a6d70617206", "Bitcoin"),
+    "tron": ("x-amparo-crypto-wallet", "2f8a1a52-1b0e-4c61-9a33-7a6d70617206", "Tron"),
+    "eth": ("x-amparo-crypto-wallet", "2f8a1a52-1b0e-4c61-9a33-7a6d70617206", "Ethereum"),
+}
+_CREATED = "2026-11-29T00:00:00Z"
+_IDENTITY = "identity--7b0c4f7e-9a51-4f0e-8d7e-616d7061726f"
+
+
+@lru_cache(maxsize=1)
+def _stix_vocabulary() -> tuple[object, dict[str, object], dict[str, type]]:
+    """The identity, extension definitions and observable classes: registered with stix2
+    once per process (registering a type twice is an error there)."""
+    import stix2
+    from stix2.properties import StringProperty
+
+    identity = stix2.Identity(
+        id=_IDENTITY,
+        name="Amparo",
+        identity_class="system",
+        created=_CREATED,
+        modified=_CREATED,
+    )
+    definitions: dict[str, object] = {}
+    classes: dict[str, type] = {}
+    for sco_type, ext_uuid, _ in STIX_TYPES.values():
+        ext_id = f"extension-definition--{ext_uuid}"
+        if sco_type in classes:
+            continue
+        definitions[sco_type] = stix2.ExtensionDefinition(
+            id=ext_id,
+            created_by_ref=_IDENTITY,
+            created=_CREATED,
+            modified=_CREATED,
+            name=sco_type,
+            description=f"Amparo observable {sco_type}: see docs/networks.md (STIX export).",
+            schema="https://github.com/amparo/amparo/blob/main/docs/networks.md#stix",
+            version="1.0.0",
+            extension_types=["new-sco"],
+        )
+        classes[sco_type] = stix2.CustomObservable(
+            sco_type,
+            [("value", StringProperty(required=True)), ("kind", StringProperty())],
+            ["value", "kind"],
+            extension_name=ext_id,
+        )(type(sco_type.replace("-", "_"), (), {}))
+    return identity, definitions, classes
+
+
+def to_stix(data: list[Row], *, organisation: str) -> str:
+    import stix2
+
+    identity, definitions, classes = _stix_vocabulary()
+    objects: list[object] = [identity, *definitions.values()]
+    for row in data:
+        if row.type == "name":
+            continue
+        if row.type == "email":
+            observable: object = stix2.EmailAddress(value=row.value)
+        elif row.type == "url":
+            observable = stix2.URL(value=row.value)
+        else:
+            sco_type, _, _ = STIX_TYPES[row.type]
+            observable = classes[sco_type](value=row.value, kind=row.type)
+        objects.append(observable)
+        objects.append(
+            stix2.Indicator(
+                id=f"indicator--{uuid.uuid5(_NAMESPACE, f'{row.type}:{row.value}')}",
+                created_by_ref=_IDENTITY,
+                name=f"{row.type} used in extortion",
+                description=f"Reported {row.reports} time(s) to {organisation}.",
+                indicator_types=["malicious-activity"],
+                pattern=_pattern(observable),
+                pattern_type="stix",
+                valid_from=row.first_seen or _CREATED,
+                allow_custom=True,
+            )
+        )
+    bundle = stix2.Bundle(objects=objects, allow_custom=True)
+    return str(bundle.serialize(pretty=True)) + "\n"
+
+
+def _pattern(observable: object) -> str:
+    value = str(observable["value"]).replace("\\", "\\\\").replace("'", "\\'")  # type: ignore[index]
+    return f"[{observable['type']}:value = '{value}']"  # type: ignore[index]
+
+
+def to_misp(data: list[Row], *, organisation: str) -> str:
+    from pymisp import MISPEvent, MISPObject
+
+    event = MISPEvent()
+    event.info = f"Amparo: extortion indicators reported to {organisation}"
+    event.distribution = 0  # this organisation only, until someone decides otherwise
+    event.analysis = 2
+    for row in data:
+        comment = f"reported {row.reports} time(s)"
+        if row.type == "phone":
+            event.add_attribute("phone-number", row.value, comment=comment)
+        elif row.type == "clabe":
+            account = MISPObject("bank-account", strict=True)
+            account.add_attribute("account", value=row.value)
+            bank = clabe_bank(row.value)
+            if bank:
+                account.add_attribute("institution-name", value=bank)
+            account.add_attribute("currency-code", value="MXN")
+            account.comment = comment
+            event.add_object(account)
+        elif row.type == "card":
+            event.add_attribute("cc-number", row.value, comment=comment)
+        elif row.type == "email":
+            event.add_attribute("email-src", row.value, comment=comment)
+        elif row.type == "url":
+            event.add_attribute("url", row.value, comment=comment)
+        elif row.type == "btc":
+            event.add_attribute("btc", row.value, comment=comment)
+        elif row.type in ("eth", "tron"):
+            wallet = MISPObject("coin-address", strict=True)
+            wallet.add_attribute("address", value=row.value)
+            wallet.add_attribute("symbol", value="ETH" if row.type == "eth" else "TRX")
+            wallet.comment = comment
+            event.add_object(wallet)
+        elif row.type in ("mtcn", "transfer_ref", "social"):
+            event.add_attribute("text", row.value, comment=f"{row.type}; {comment}")
+    return str(event.to_json(indent=2)) + "\n"
+
+
+def export(session: Session, *, org_id: int, organisation: str, fmt: str, key: bytes | None) -> str:
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            N_("Unknown export format '%(format)s' (one of: %(known)s)."),
+            field="format",
+            format=fmt[:20],
+            known=", ".join(FORMATS),
+        )
+    data = rows(session, org_id=org_id)
+    if fmt == "csv":
+        return to_csv(data)
+    if fmt == "hashed":
+        if key is None:
+            raise InvalidInput(
+                N_("A hashed feed needs the key shared with the partner hub (--key-file)."),
+                field="key",
+            )
+        return to_hashed(data, key)
+    if fmt == "stix":
+        return to_stix(data, organisation=organisation)
+    return to_misp(data, organisation=organisation)

@@ -1,0 +1,115 @@
+"""Exports: STIX 2.1 with extension definitions, MISP events, CSV and keyed-hash feeds — the
+indicators only, never the texts, and never warning-listed values."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+
+import pytest
+import stix2
+from pymisp import MISPEvent
+from sqlalchemy.orm import Session
+
+from amparo.errors import InvalidInput
+from amparo.network import export, service
+from amparo.network.service import ReportIn
+from tests import factories
+
+TEXT = (
+    "Tenemos a su hijo Kevin. Deposite a la CLABE 002180700123456788 a nombre de Rosa Díaz, "
+    "llame al 55 1234 5678 o escriba a cobros.mx@gmail.com; Consejo Ciudadano 55 5533 5533; "
+    "USDT TRC20 TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7"
+)
+
+
+@pytest.fixture
+def org_with_reports(db: Session) -> int:
+    org = factories.org(db, name="Casa del Migrante")
+    for _ in range(2):
+        service.create_report(
+            session=db,
+            org_id=org.id,
+            data=ReportIn(text=TEXT, victim="Kevin, 17", narrative="La madre llamó llorando"),
+            region="MX",
+        )
+    other = factories.org(db)
+    service.create_report(
+        session=db,
+        org_id=other.id,
+        data=ReportIn(text="llamaron del +52 33 1111 2222"),
+        region="MX",
+    )
+    db.flush()
+    return org.id
+
+
+def test_csv_for_authorities(db: Session, org_with_reports: int) -> None:
+    text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="csv", key=None)
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert {(r["type"], r["value"], r["reports"]) for r in table} == {
+        ("clabe", "002180700123456788", "2"),
+        ("name", "rosa diaz", "2"),
+        ("phone", "+525512345678", "2"),
+        ("email", "cobros.mx@gmail.com", "2"),
+        ("tron", "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", "2"),
+    }
+    for secret in ("Kevin", "llorando", "+525555335533", "+523311112222"):
+        assert secret not in text
+
+
+def test_stix_bundle_defines_its_observables(db: Session, org_with_reports: int) -> None:
+    text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="stix", key=None)
+    bundle = stix2.parse(text, allow_custom=True)
+    by_type: dict[str, list[object]] = {}
+    for obj in bundle.objects:
+        by_type.setdefault(obj["type"], []).append(obj)
+    definitions = {d["id"]: d for d in by_type["extension-definition"]}
+    phone = by_type["x-amparo-phone-number"][0]
+    assert phone["value"] == "+525512345678"
+    (extension_id,) = phone["extensions"]
+    assert definitions[extension_id]["extension_types"] == ["new-sco"]
+    assert by_type["email-addr"][0]["value"] == "cobros.mx@gmail.com"
+    assert len(by_type["indicator"]) == 4  # phone, clabe, email, wallet: no names, no hotline
+    assert "rosa" not in text.lower()
+    assert "+525555335533" not in text
+
+
+def test_misp_event_uses_misp_types(db: Session, org_with_reports: int) -> None:
+    text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="misp", key=None)
+    event = MISPEvent()
+    event.load(json.loads(text))
+    assert {(a.type, a.value) for a in event.attributes} == {
+        ("phone-number", "+525512345678"),
+        ("email-src", "cobros.mx@gmail.com"),
+    }
+    names = {o.name: o for o in event.objects}
+    assert names["bank-account"].get_attributes_by_relation("account")[0].value == (
+        "002180700123456788"
+    )
+    assert names["coin-address"].get_attributes_by_relation("symbol")[0].value == "TRX"
+    assert "rosa" not in text.lower()
+
+
+def test_hashed_feed_needs_a_real_key(db: Session, org_with_reports: int) -> None:
+    with pytest.raises(InvalidInput, match="key"):
+        export.export(db, org_id=org_with_reports, organisation="Casa", fmt="hashed", key=None)
+    with pytest.raises(InvalidInput, match="32 bytes"):
+        export.export(db, org_id=org_with_reports, organisation="Casa", fmt="hashed", key=b"short")
+    key = bytes(range(32))
+    lines = [
+        json.loads(line)
+        for line in export.export(
+            db, org_id=org_with_reports, organisation="Casa", fmt="hashed", key=key
+        ).splitlines()
+    ]
+    expected = hmac.new(key, b"phone:+525512345678", hashlib.sha256).hexdigest()
+    assert {"type": "phone", "hmac": expected} in [
+        {"type": line["type"], "hmac": line["hmac"]} for line in lines
+    ]
+    assert all(line["type"] != "name" for line in lines)
+    # An unkeyed hash anyone could compute is never what leaves.
+    assert hashlib.sha256(b"+525512345678").hexdigest() not in json.dumps(lines)
