@@ -135,12 +135,6 @@ def _member(request: Request, session: SessionDep) -> Principal | None:
     return principal
 
 
-def bucket(count: int) -> str:
-    if count <= 1:
-        return str(count)
-    return "2-5" if count <= 5 else "6+"
-
-
 @router.get(
     "/lookup",
     response_model=s.LookupOut,
@@ -172,7 +166,7 @@ def lookup(
             type=found.type,
             value=found.value,
             reported=found.reported > 0,
-            times=bucket(found.reported),
+            times=service.bucket(found.reported),
             warning=found.warning,
             ambiguous_with=found.ambiguous_with,
         )
@@ -181,7 +175,7 @@ def lookup(
         type=found.type,
         value=found.value,
         reported=found.reported > 0,
-        times=bucket(found.reported),
+        times=service.bucket(found.reported),
         count=found.reported,
         first_seen=found.first_seen,
         last_seen=found.last_seen,

@@ -661,3 +661,31 @@ def identify(value: str, *, region: str | None = None) -> tuple[str, str, list[s
         ),
         field="value",
     )
+
+
+def times_reported(
+    session: Session, kind: str, value: str, *, older_than: datetime | None
+) -> tuple[int, str | None]:
+    """How many live reports mention this canonical value (and its warning-list reason)."""
+    key = session.scalar(
+        select(IndicatorKey).where(
+            IndicatorKey.type == kind, IndicatorKey.key == indicator_key(kind, value)
+        )
+    )
+    if key is None:
+        return 0, None
+    query = (
+        select(func.count(func.distinct(Mention.report_id)))
+        .join(Report, Report.id == Mention.report_id)
+        .where(Mention.indicator_id == key.id, Report.status != ReportStatus.RETRACTED)
+    )
+    if older_than is not None:
+        query = query.where(Report.created_at <= older_than)
+    return int(session.scalar(query) or 0), key.warning
+
+
+def bucket(count: int) -> str:
+    """How often, as strangers are told it: "0", "1", "2-5" or "6+"."""
+    if count <= 1:
+        return str(count)
+    return "2-5" if count <= 5 else "6+"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from amparo.triage import present
 from amparo.verdict import service as verdict_service
@@ -18,12 +21,26 @@ router = APIRouter(tags=["check"])
     dependencies=[AnonymousLimit],
     summary="Is this message extortion? (anonymous; nothing is stored)",
 )
-async def check(body: CheckRequest, _: GettextDep) -> Response:
+async def check(request: Request, body: CheckRequest, _: GettextDep) -> Response:
     # CPU-bound and ~1-2 ms: running it on the event loop costs less than a thread hand-off
     # and keeps requests first-come, first-served under load.
     verdict = verdict_service.check_message(text=body.text, lang=body.lang, country=body.country)
     data = present.to_dict(verdict)
     data.pop("probabilities")
-    answer = CheckResponse(**data, category_name=_(present.CATEGORY_NAMES[verdict.category]))
+    # Numbers and accounts in the message, looked up as a stranger would (a database read, so
+    # in the thread pool; a message without any costs nothing).
+    settings = request.app.state.settings
+    seen = await run_in_threadpool(
+        verdict_service.indicators_seen_with,
+        request.app.state.session_factory,
+        text=body.text,
+        country=body.country,
+        delay_hours=settings.lookup_anonymous_delay_hours,
+    )
+    answer = CheckResponse(
+        **data,
+        category_name=_(present.CATEGORY_NAMES[verdict.category]),
+        indicators=[asdict(item) for item in seen],
+    )
     # validated once, here, and written by pydantic: FastAPI would validate it again
     return Response(answer.model_dump_json(), media_type="application/json")

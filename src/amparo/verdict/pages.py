@@ -11,7 +11,7 @@ from amparo.errors import InvalidInput
 from amparo.i18n import supported
 from amparo.triage import MAX_CHARS, present
 from amparo.verdict import service as verdict_service
-from amparo.web.deps import AnonymousLimit, GettextDep, get_page_user
+from amparo.web.deps import AnonymousLimit, GettextDep, SessionDep, SettingsDep, get_page_user
 from amparo.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,6 +28,8 @@ def home(request: Request) -> Response:
 def check(
     request: Request,
     _: GettextDep,
+    session: SessionDep,
+    settings: SettingsDep,
     text: Annotated[str, Form(max_length=MAX_CHARS * 4)] = "",
 ) -> Response:
     lang = supported(getattr(request.state, "lang", None))
@@ -53,6 +55,12 @@ def check(
             "verdict": verdict,
             "segments": present.segments(text, verdict),
             "category_name": _(present.CATEGORY_NAMES[verdict.category]),
+            "seen": verdict_service.indicators_seen(
+                session,
+                text=text,
+                country=None,
+                delay_hours=settings.lookup_anonymous_delay_hours,
+            ),
             "level_name": _(present.LEVEL_NAMES[verdict.level.value]),
             "error": None,
             "max_chars": MAX_CHARS,

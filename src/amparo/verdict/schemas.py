@@ -42,6 +42,16 @@ class FlagRead(BaseModel):
     evidence: list[EvidenceRead]
 
 
+class IndicatorRead(BaseModel):
+    type: str = Field(description="phone, clabe, card, email, url, social, btc …")
+    display: str = Field(description="As it may be shown (card and account numbers masked).")
+    start: int
+    end: int
+    reported: bool = Field(description="Reported by others (reports older than a day).")
+    times: Literal["0", "1", "2-5", "6+"]
+    warning: str | None = Field(default=None, description="A public line, not the extortioner.")
+
+
 class CheckResponse(BaseModel):
     risk: float = Field(ge=0, le=1, description="Calibrated probability that this is extortion.")
     level: Literal["low", "medium", "high", "critical"]
@@ -55,3 +65,7 @@ class CheckResponse(BaseModel):
     advice: list[str]
     report: str
     disclaimer: str
+    indicators: list[IndicatorRead] = Field(
+        default_factory=list,
+        description="Numbers, accounts and profiles in the message; were they reported?",
+    )

@@ -2,9 +2,69 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from amparo.indicators import extract
+from amparo.store.types import utcnow
 from amparo.triage import Verdict, analyze
+
+
+@dataclass(frozen=True)
+class IndicatorSeen:
+    """A number, account or profile in the message, and whether other families reported it
+    (the anonymous, coarse answer of the reputation look-up)."""
+
+    type: str
+    display: str
+    start: int
+    end: int
+    reported: bool
+    times: str  # "0", "1", "2-5", "6+"
+    warning: str | None
 
 
 def check_message(*, text: str, lang: str | None, country: str | None) -> Verdict:
     """Triage a message. Stores nothing: the text is not kept, logged or audited."""
     return analyze(text, lang=lang, country=country)
+
+
+def indicators_seen(
+    session: Session, *, text: str, country: str | None, delay_hours: int
+) -> list[IndicatorSeen]:
+    """The message's indicators, each looked up as a stranger would: coarse, and blind to the
+    last ``delay_hours`` of reports. Names are not looked up."""
+    from amparo.network import service as network
+
+    older_than = utcnow() - timedelta(hours=delay_hours)
+    seen: list[IndicatorSeen] = []
+    done: set[tuple[str, str]] = set()
+    for item in extract(text, region=country):
+        pair = (item.type.value, item.value)
+        if item.type.value == "name" or pair in done:
+            continue
+        done.add(pair)
+        count, warning = network.times_reported(
+            session, item.type.value, item.value, older_than=older_than
+        )
+        seen.append(
+            IndicatorSeen(
+                type=item.type.value,
+                display=item.display,
+                start=item.start,
+                end=item.end,
+                reported=count > 0,
+                times=network.bucket(count),
+                warning=warning or item.warning,
+            )
+        )
+    return seen
+
+
+def indicators_seen_with(
+    factory: sessionmaker[Session], *, text: str, country: str | None, delay_hours: int
+) -> list[IndicatorSeen]:
+    with factory() as session:
+        return indicators_seen(session, text=text, country=country, delay_hours=delay_hours)

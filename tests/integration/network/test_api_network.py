@@ -141,3 +141,35 @@ def test_anonymous_look_ups_are_rate_limited(app: FastAPI, db: Session) -> None:
             for _ in range(5)
         ]
     assert codes == [200, 200, 200, 429, 429]
+
+
+def test_the_family_check_says_whether_a_number_was_reported(
+    client: TestClient, db: Session
+) -> None:
+    org = factories.org(db)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={"text": "me llamaron del +52 55 4433 2211 pidiendo rescate", "region": "MX"},
+    )
+    message = "Señora tenemos a su hijo, deposite ya y llame al 55 4433 2211. No cuelgue."
+    fresh = client.post("/api/v1/check", json={"text": message, "country": "MX"}).json()
+    (seen,) = fresh["indicators"]
+    assert seen["display"] == "+525544332211"
+    assert seen["reported"] is False  # a report from the last day is not told to strangers
+    db.execute(update(Report).values(created_at=utcnow() - timedelta(days=2)))
+    db.commit()
+    later = client.post("/api/v1/check", json={"text": message, "country": "MX"}).json()
+    assert later["indicators"][0]["reported"] is True
+    assert later["indicators"][0]["times"] == "1"
+    assert (
+        message[later["indicators"][0]["start"] : later["indicators"][0]["end"]] == "55 4433 2211"
+    )
+    page = client.post("/", data={"text": message}, headers={"Accept-Language": "es"})
+    assert page.status_code == 200
+    assert "Números y cuentas del mensaje" in page.text
+    assert "otra familia ya lo reportó una vez" in page.text
+    nothing = client.post("/api/v1/check", json={"text": "hola mamá, ya llegué bien"}).json()
+    assert nothing["indicators"] == []
