@@ -2,8 +2,8 @@
 """Checker for the hand-written Spanish indicator evaluation set (es.jsonl).
 
 Run with an environment that has: phonenumbers clabe base58 bech32 pycryptodome
-    python3 -m venv /tmp/ievenv && /tmp/ievenv/bin/pip install phonenumbers clabe base58 bech32 pycryptodome
-    /tmp/ievenv/bin/python check_es.py [path/to/es.jsonl]
+    (the project venv has them: .venv/bin/python check_es.py)
+    python check_es.py [path/to/es.jsonl]
 
 Exits non-zero if any record fails.  Prints counts per type, region and kind.
 """
@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import unicodedata
-from urllib.parse import urlsplit, parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import base58
 import bech32
@@ -103,11 +103,7 @@ def eip55_ok(addr):
     k = keccak.new(digest_bits=256)
     k.update(h.lower().encode())
     hh = k.hexdigest()
-    for i, c in enumerate(h):
-        if c.isalpha():
-            if (int(hh[i], 16) >= 8) != c.isupper():
-                return False
-    return True
+    return all(not (c.isalpha() and (int(hh[i], 16) >= 8) != c.isupper()) for i, c in enumerate(h))
 
 
 def spelled(surface):
@@ -222,7 +218,7 @@ def check_indicator(rid, ind, text):
         if v.lower().startswith("bc1"):
             if v != v.lower():
                 err(rid, f"bech32 not lowercase {v}")
-            ver, prog = bech32.decode("bc", v)
+            ver, _prog = bech32.decode("bc", v)
             if ver is None:
                 err(rid, f"bech32 invalid {v}")
         else:
@@ -242,9 +238,8 @@ def check_indicator(rid, ind, text):
             err(rid, f"eth text/value mismatch {surf!r} {v}")
         elif surf != surf.lower() and not eip55_ok(surf):
             err(rid, f"eth EIP-55 checksum wrong in text {surf}")
-    elif t == "name":
-        if norm_name(surf) != v:
-            err(rid, f"name not normalised {surf!r} -> {v!r}")
+    elif t == "name" and norm_name(surf) != v:
+        err(rid, f"name not normalised {surf!r} -> {v!r}")
 
 
 def check_unlisted_numbers(rid, text, inds):
