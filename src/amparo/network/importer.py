@@ -4,6 +4,7 @@ its number and skipped, every good one is kept (each in its own savepoint)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ from amparo.network.service import IndicatorIn, ReportIn
 
 MAX_LINE_BYTES = 1_000_000
 COMMIT_EVERY = 500
+# Commit at least this often: an import must not hold the write lock (SQLite's only one, the
+# linking lock on PostgreSQL) long enough to delay an SOS or a check-in being recorded.
+COMMIT_SECONDS = 0.5
 FIELDS = frozenset(
     {
         "external_id",
@@ -143,6 +147,7 @@ def import_reports(
     result = ImportResult()
     seen: set[str] = set()
     pending = 0
+    last_commit = time.monotonic()
     for number, raw in read_lines(stream):
         if progress:
             progress(len(raw))
@@ -168,8 +173,8 @@ def import_reports(
         if data.external_id is not None:
             result.report_ids[data.external_id] = report.id
         pending += 1
-        if pending >= COMMIT_EVERY:
+        if pending >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:
             session.commit()
-            pending = 0
+            pending, last_commit = 0, time.monotonic()
     session.commit()
     return result

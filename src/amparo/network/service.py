@@ -178,6 +178,10 @@ def create_report(
 ) -> Report:
     """Store a report with its indicators and link it, in the caller's transaction."""
     data, mentions = prepare(data, region=region)
+    # Take the linking lock before writing anything: an importer that inserted a new indicator
+    # and then waited for the lock, while the lock holder waited for that indicator's row,
+    # deadlocked (two concurrent imports on PostgreSQL, found by a test).
+    _lock(session)
     if data.external_id is not None and session.scalar(
         select(Report.id).where(Report.org_id == org_id, Report.external_id == data.external_id)
     ):
@@ -255,6 +259,7 @@ def _indicator_rows(
 
 
 def _lock(session: Session) -> None:
+    """One linker at a time on PostgreSQL, until the transaction ends (SQLite has one writer)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(_LINK_LOCK)))
 
