@@ -47,3 +47,20 @@ def test_page_weight_is_small_for_cheap_phones(page: Page, server: Server) -> No
     page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
     page.goto(server.url + "/")
     assert sum(sizes) < 50_000
+
+
+def test_a_number_in_the_message_and_the_lookup_page(page: Page, server: Server) -> None:
+    page.goto(server.url + "/")
+    page.get_by_label("El mensaje").fill(RANSOM + " Deposite y llame al 55 4433 2211.")
+    page.get_by_role("button", name="Revisar el mensaje").click()
+    verdict = page.locator("#verdict")
+    expect(verdict.get_by_role("heading", name="Números y cuentas del mensaje")).to_be_visible()
+    expect(verdict.locator("ul.seen li").first).to_contain_text("+525544332211")
+    screenshot(page, "check-with-number-es")
+    page.goto(server.url + "/consulta")
+    page.get_by_label("Número, cuenta o perfil").fill("55 4433 2211")
+    page.get_by_role("button", name="Consultar").click()
+    result = page.locator("#lookup-result")
+    expect(result).to_contain_text("+525544332211")
+    expect(result).to_contain_text("Ninguna otra familia lo ha reportado todavía.")
+    screenshot(page, "lookup-es")

@@ -173,3 +173,35 @@ def test_the_family_check_says_whether_a_number_was_reported(
     assert "otra familia ya lo reportó una vez" in page.text
     nothing = client.post("/api/v1/check", json={"text": "hola mamá, ya llegué bien"}).json()
     assert nothing["indicators"] == []
+
+
+def test_the_lookup_page(app: FastAPI, db: Session) -> None:
+    org = factories.org(db)
+    factories_token = factories.bearer(factories.token(db, org))
+    db.commit()
+    app.state.settings = app.state.settings.model_copy(update={"lookup_rate_limit": "3/hour"})
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.post(
+            "/api/v1/reports",
+            headers=factories_token,
+            json={"text": "llamaron del +52 55 9988 7766", "region": "MX"},
+        )
+        db.execute(update(Report).values(created_at=utcnow() - timedelta(days=2)))
+        db.commit()
+        form = client.get("/consulta", headers={"Accept-Language": "es"})
+        assert "¿Ya reportaron este número?" in form.text
+        hit = client.post(
+            "/consulta", data={"value": "55-99-88-77-66"}, headers={"Accept-Language": "es"}
+        )
+        assert hit.status_code == 200
+        assert "Otra familia ya lo reportó." in hit.text
+        assert "+525599887766" in hit.text
+        miss = client.post(
+            "/consulta", data={"value": "+1 713 555 0123"}, headers={"Accept-Language": "es"}
+        )
+        assert "Ninguna otra familia lo ha reportado todavía." in miss.text
+        bad = client.post("/consulta", data={"value": "hola"}, headers={"Accept-Language": "es"})
+        assert bad.status_code == 422
+        assert "no parece" in bad.text
+        limited = client.post("/consulta", data={"value": "+525599887766"})
+        assert limited.status_code == 429
