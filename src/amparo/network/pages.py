@@ -1,5 +1,9 @@
-"""``/consulta``: "has this number already been reported?" — for anyone, coarse, rate-limited,
-blind to the last day's reports (like the anonymous API look-up). Works without JavaScript."""
+"""Network pages.
+
+- ``/consulta``: "has this number already been reported?" — for anyone, coarse, rate-limited,
+  blind to the last day's reports (like the anonymous API look-up). Works without JavaScript.
+- ``/redes`` and ``/redes/{id}``: the clusters an organisation can see, for its staff.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from amparo.errors import N_, AmparoError
+from amparo.errors import N_, AmparoError, NotFound
 from amparo.network import service
 from amparo.store.types import utcnow
-from amparo.web.deps import GettextDep, SessionDep, SettingsDep, client_address, get_page_user
+from amparo.web.deps import (
+    GettextDep,
+    SessionDep,
+    SettingsDep,
+    StaffDep,
+    client_address,
+    get_page_user,
+)
 from amparo.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -73,4 +84,33 @@ def lookup(
             "delay_hours": settings.lookup_anonymous_delay_hours,
             "error": None,
         },
+    )
+
+
+@router.get("/redes")
+def clusters(request: Request, user: StaffDep, session: SessionDep) -> Response:
+    assert user.org_id is not None
+    views = service.clusters_for(session=session, org_id=user.org_id, min_size=2)
+    views.sort(key=lambda v: (-len(v.report_ids), v.id))
+    return render(request, "clusters.html", {"clusters": views[:200], "total": len(views)})
+
+
+@router.get("/redes/{cluster_id}")
+def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionDep) -> Response:
+    assert user.org_id is not None
+    views = [
+        v
+        for v in service.clusters_for(session=session, org_id=user.org_id, min_size=1)
+        if v.id == cluster_id
+    ]
+    if not views:
+        raise NotFound(N_("There is no such cluster."))
+    view = max(views, key=lambda v: len(v.report_ids))
+    reports = service.reports_by_id(session, view.report_ids)
+    # How each report joins the first one (for the first 20: a walk each).
+    links = [service.explain(session, view.report_ids[0], other) for other in view.report_ids[1:21]]
+    return render(
+        request,
+        "cluster.html",
+        {"view": view, "reports": reports, "links": links, "type_names": TYPE_NAMES},
     )

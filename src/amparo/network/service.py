@@ -694,3 +694,35 @@ def bucket(count: int) -> str:
     if count <= 1:
         return str(count)
     return "2-5" if count <= 5 else "6+"
+
+
+def reports_by_id(session: Session, ids: Sequence[int]) -> list[Report]:
+    found = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_(list(ids))))}
+    return [found[i] for i in ids if i in found]
+
+
+@dataclass(frozen=True)
+class Step:
+    report_id: int
+    external_id: str | None
+    via_type: str | None
+    via_display: str | None
+
+
+def explain(session: Session, first: int, second: int) -> list[Step]:
+    """``path_between`` in words: each report and the indicator (as its owner may show it)
+    that joins it to the next."""
+    steps: list[Step] = []
+    for report_id, indicator_id in path_between(session, first, second):
+        report = session.get_one(Report, report_id)
+        via_type = via_display = None
+        if indicator_id:
+            mention = session.scalar(
+                select(Mention).where(
+                    Mention.report_id == report_id, Mention.indicator_id == indicator_id
+                )
+            )
+            if mention is not None:
+                via_type, via_display = mention.indicator.type, mention.display
+        steps.append(Step(report_id, report.external_id, via_type, via_display))
+    return steps

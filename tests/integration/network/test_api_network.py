@@ -205,3 +205,41 @@ def test_the_lookup_page(app: FastAPI, db: Session) -> None:
         assert "no parece" in bad.text
         limited = client.post("/consulta", data={"value": "+525599887766"})
         assert limited.status_code == 429
+
+
+def test_analysts_see_their_networks_and_why_reports_are_linked(
+    client: TestClient, db: Session
+) -> None:
+    from tests.integration.test_pages import HTML, login
+
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    stranger = factories.user(db, factories.org(db))
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    for text in (
+        "pidieron depositar a la CLABE 002180700123456788",
+        "la misma CLABE 002 180 700123456788 y el 55 1234 5678",
+        "whats +52 1 55 1234 5678",
+    ):
+        client.post(
+            "/api/v1/reports",
+            headers=headers,
+            json={"text": text, "region": "MX", "amount": "100", "currency": "MXN"},
+        )
+    assert client.get("/redes", headers=HTML, follow_redirects=False).status_code in (303, 401)
+    login(client, analyst.email, factories.PASSWORD)
+    listing = client.get("/redes", headers=HTML)
+    assert listing.status_code == 200
+    assert "1 redes con dos o más reportes." in listing.text
+    cluster_id = int(listing.text.split('href="/redes/')[1].split('"')[0])
+    detail = client.get(f"/redes/{cluster_id}", headers=HTML)
+    assert detail.status_code == 200
+    assert "002 •••• 6788" in detail.text
+    assert "002180700123456788" not in detail.text  # masked, even for staff pages
+    assert "300.00 MXN" in detail.text
+    assert "Por qué están vinculados" in detail.text
+    client.post("/logout", headers=HTML)
+    login(client, stranger.email, factories.PASSWORD)
+    assert client.get(f"/redes/{cluster_id}", headers=HTML).status_code == 404
+    assert "Todavía no hay redes" in client.get("/redes", headers=HTML).text
