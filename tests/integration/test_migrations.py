@@ -45,3 +45,11 @@ def test_audit_log_refuses_update_and_delete_in_the_database(connection: object)
         with pytest.raises(Exception, match="append-only"):
             connection.execute(text(statement))
         savepoint.rollback()
+
+
+def test_upgrade_creates_the_folder_of_a_new_sqlite_database(tmp_path: Path) -> None:
+    from amparo.store import migrate as migrations
+
+    target = tmp_path / "new" / "folder" / "amparo.db"
+    migrations.upgrade(f"sqlite:///{target}")
+    assert target.exists()

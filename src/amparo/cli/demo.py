@@ -87,6 +87,7 @@ def seed(session: Session, settings: Settings) -> dict[str, str]:
         )
         for contact in traveller.contacts:
             contact.confirmed_at = traveller.created_at  # demo contacts need not click a link
+        _demo_reports(session, org.id)
         key = safety_service.issue_link_key(session=session, traveller=traveller)
         link = f"{settings.base_url.rstrip('/')}/t/{key}"
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -111,6 +112,83 @@ def seed(session: Session, settings: Settings) -> dict[str, str]:
         "created": str(created).lower(),
         "traveller": traveller_line,
     }
+
+
+# Invented reports (the numbers are valid-looking but made up) that form two small networks
+# and one lone report, so the network pages and the look-up have something to show.
+DEMO_REPORTS = (
+    (
+        "demo-1",
+        20,
+        "call",
+        "virtual_kidnapping",
+        "50000",
+        "Tenemos a su hijo. Deposite 50 mil a la CLABE 002180700123456788 y llame al 55 4433 2211.",
+    ),
+    (
+        "demo-2",
+        16,
+        "whatsapp",
+        "virtual_kidnapping",
+        "30000",
+        "whats +52 1 55 4433 2211: si no paga hoy no lo vuelve a ver",
+    ),
+    (
+        "demo-3",
+        11,
+        "call",
+        "telephone_extortion",
+        "20000",
+        "Cuenta 002 180 700123456788 a nombre de Rosa Díaz, son 20 mil",
+    ),
+    (
+        "demo-4",
+        9,
+        "facebook",
+        "smuggler_fee",
+        "3000",
+        "El guía pide el resto por Elektra; escribir a cobros.frontera@example.org",
+    ),
+    (
+        "demo-5",
+        4,
+        "sms",
+        "smuggler_fee",
+        "2500",
+        "Mande el resto a cobros.frontera@example.org o a la tarjeta OXXO 4152 3137 1234 5672",
+    ),
+    (
+        "demo-6",
+        2,
+        "call",
+        "fake_official",
+        "1800",
+        "Oficial de migración pide fianza por Zelle al (956) 342-8801",
+    ),
+)
+
+
+def _demo_reports(session: Session, org_id: int) -> None:
+    from datetime import timedelta
+
+    from amparo.network import service as network
+    from amparo.store.types import utcnow
+
+    for external_id, days_ago, channel, category, amount, text in DEMO_REPORTS:
+        network.create_report(
+            session=session,
+            org_id=org_id,
+            data=network.ReportIn(
+                external_id=external_id,
+                text=text,
+                reported_at=utcnow() - timedelta(days=days_ago),
+                channel=channel,
+                category=category,
+                amount=amount,
+                currency="MXN",
+            ),
+            region="MX",
+        )
 
 
 @app.command("seed")

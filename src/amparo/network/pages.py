@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from amparo.errors import N_, AmparoError, NotFound
 from amparo.network import service
 from amparo.store.types import utcnow
+from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
     GettextDep,
     SessionDep,
@@ -40,6 +41,16 @@ TYPE_NAMES = {
     "tron": N_("Tron (USDT) wallet"),
     "eth": N_("Ethereum wallet"),
     "name": N_("name"),
+}
+CHANNEL_NAMES = {
+    "call": N_("call"),
+    "whatsapp": N_("WhatsApp"),
+    "sms": N_("SMS"),
+    "facebook": N_("Facebook"),
+    "social": N_("social media"),
+    "in_person": N_("in person"),
+    "email": N_("e-mail"),
+    "other": N_("other"),
 }
 
 
@@ -112,5 +123,12 @@ def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionD
     return render(
         request,
         "cluster.html",
-        {"view": view, "reports": reports, "links": links, "type_names": TYPE_NAMES},
+        {
+            "view": view,
+            "reports": reports,
+            "links": links,
+            "type_names": TYPE_NAMES,
+            "channel_names": CHANNEL_NAMES,
+            "category_names": CATEGORY_NAMES,
+        },
     )

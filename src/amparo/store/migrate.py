@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
 
 from amparo.store.engine import normalise_url
 
@@ -16,7 +19,15 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    _sqlite_folder(database_url)
     command.upgrade(alembic_config(database_url), revision)
+
+
+def _sqlite_folder(database_url: str) -> None:
+    """A new SQLite database's folder is created (SQLite only says "unable to open")."""
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def downgrade(database_url: str, revision: str) -> None:
