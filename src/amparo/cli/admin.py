@@ -44,6 +44,33 @@ def create_org(
         console.print(f"[green]Created organisation[/] {result['slug']} (id {result['id']}).")
 
 
+@app.command("partner")
+def partner(
+    first: Annotated[str, typer.Argument(help="One organisation's short name.")],
+    second: Annotated[str, typer.Argument(help="The other organisation's short name.")],
+    remove: Annotated[bool, typer.Option("--remove", help="End the partnership.")] = False,
+) -> None:
+    """Make two organisations partners: each reads the other's reports shared with partners."""
+    from amparo.network import service as network
+
+    with db_session() as session:
+        a = accounts_service.get_organisation_by_slug(session=session, slug=first)
+        b = accounts_service.get_organisation_by_slug(session=session, slug=second)
+        if remove:
+            network.remove_partnership(session=session, org_id=a.id, partner_id=b.id)
+        else:
+            network.add_partnership(session=session, org_id=a.id, partner_id=b.id)
+        for org_id, other in ((a.id, b.id), (b.id, a.id)):
+            audit.record(
+                session=session,
+                actor=audit.Actor(type="system", org_id=org_id),
+                action="partnership.remove" if remove else "partnership.add",
+                origin=audit.CLI,
+                target=audit.Target("organisation", other),
+            )
+    console.print(f"[green]{'Removed' if remove else 'Partners'}:[/] {first} ↔ {second}")
+
+
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Argument(help="E-mail address used to sign in.")],

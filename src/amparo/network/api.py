@@ -99,6 +99,49 @@ def retract_report(
     return _out(report)
 
 
+@router.get(
+    "/reports/{report_id}/sharing",
+    response_model=s.SharingPreviewOut,
+    summary="Preview who would read a report, and what, at a sharing level",
+)
+def sharing_preview(
+    report_id: int,
+    session: SessionDep,
+    principal: Writer,
+    level: Annotated[str, Query(pattern="^(own|partners|network)$")],
+) -> s.SharingPreviewOut:
+    preview = service.preview_sharing(
+        session=session, org_id=principal.require_org(), report_id=report_id, level=level
+    )
+    return s.SharingPreviewOut(**preview.__dict__)
+
+
+@router.put(
+    "/reports/{report_id}/sharing",
+    response_model=s.ReportOut,
+    summary="Share a report with nobody, your partners or the whole network",
+)
+def change_sharing(
+    report_id: int,
+    body: s.SharingChange,
+    session: SessionDep,
+    principal: Writer,
+    origin: OriginDep,
+) -> s.ReportOut:
+    org_id = principal.require_org()
+    report = service.set_sharing(
+        session=session, org_id=org_id, report_id=report_id, level=body.level
+    )
+    audit.record(
+        session=session,
+        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        action="report.sharing",
+        origin=origin,
+        target=audit.Target("report", report.id, {"level": body.level}),
+    )
+    return _out(report)
+
+
 @router.get("/clusters", response_model=list[s.ClusterOut], summary="Clusters of linked reports")
 def list_clusters(
     session: SessionDep,

@@ -50,6 +50,18 @@ class Sharing(enum.StrEnum):
     NETWORK = "network"
 
 
+class Partnership(Base):
+    """Two organisations that share ``partners``-level reports; stored once in each direction."""
+
+    __tablename__ = "partnerships"
+    __table_args__ = (UniqueConstraint("org_id", "partner_id", name="partnership_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Cluster(Base):
     __tablename__ = "clusters"
 

@@ -94,3 +94,14 @@ class LookupOut(BaseModel):
     categories: list[str] | None = None
     warning: str | None = None
     ambiguous_with: list[str] = Field(default_factory=list)
+
+
+class SharingChange(Strict):
+    level: Literal["own", "partners", "network"]
+
+
+class SharingPreviewOut(BaseModel):
+    level: str
+    organisations: list[str] = Field(description="Who could read the report, besides you.")
+    indicators: list[tuple[str, str]] = Field(description="(type, value) they would see.")
+    withheld: list[str] = Field(description="What never leaves your organisation.")

@@ -34,6 +34,7 @@ from amparo.network.models import (
     Cluster,
     IndicatorKey,
     Mention,
+    Partnership,
     Report,
     ReportStatus,
     Sharing,
@@ -471,7 +472,86 @@ class ClusterView:
 
 
 def visible(org_id: int) -> object:
-    return (Report.org_id == org_id) | (Report.sharing == Sharing.NETWORK)
+    """Reports an organisation may read: its own, those shared with the whole network, and
+    those shared with partners by an organisation it is partnered with."""
+    partners = select(Partnership.partner_id).where(Partnership.org_id == org_id)
+    return (
+        (Report.org_id == org_id)
+        | (Report.sharing == Sharing.NETWORK)
+        | ((Report.sharing == Sharing.PARTNERS) & Report.org_id.in_(partners))
+    )
+
+
+def add_partnership(*, session: Session, org_id: int, partner_id: int) -> None:
+    if org_id == partner_id:
+        raise InvalidInput(N_("An organisation cannot partner with itself."), field="partner")
+    for a, b in ((org_id, partner_id), (partner_id, org_id)):
+        exists = session.scalar(
+            select(Partnership.id).where(Partnership.org_id == a, Partnership.partner_id == b)
+        )
+        if exists is None:
+            session.add(Partnership(org_id=a, partner_id=b))
+    session.flush()
+
+
+def remove_partnership(*, session: Session, org_id: int, partner_id: int) -> None:
+    for a, b in ((org_id, partner_id), (partner_id, org_id)):
+        for row in session.scalars(
+            select(Partnership).where(Partnership.org_id == a, Partnership.partner_id == b)
+        ):
+            session.delete(row)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SharingPreview:
+    level: str
+    organisations: list[str]  # who could read the report at this level, besides its owner
+    indicators: list[tuple[str, str]]  # (type, display) they would see
+    withheld: list[str]  # what never leaves the owner
+
+
+def preview_sharing(*, session: Session, org_id: int, report_id: int, level: str) -> SharingPreview:
+    """What sharing a report at ``level`` would show, and to whom — before it is saved."""
+    from amparo.accounts.models import Organisation
+
+    _choice(level, Sharing, "sharing")
+    report = _own(session, org_id, report_id)
+    if level == Sharing.OWN:
+        names: list[str] = []
+    elif level == Sharing.PARTNERS:
+        names = list(
+            session.scalars(
+                select(Organisation.name)
+                .join(Partnership, Partnership.partner_id == Organisation.id)
+                .where(Partnership.org_id == org_id)
+                .order_by(Organisation.name)
+            )
+        )
+    else:
+        names = list(
+            session.scalars(
+                select(Organisation.name)
+                .where(Organisation.id != org_id)
+                .order_by(Organisation.name)
+            )
+        )
+    shown = sorted({(m.indicator.type, m.display) for m in report.mentions})
+    return SharingPreview(
+        level=level,
+        organisations=names,
+        indicators=shown,
+        withheld=["text", "narrative", "victim", "place"],
+    )
+
+
+def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) -> Report:
+    _choice(level, Sharing, "sharing")
+    report = _own(session, org_id, report_id)
+    report.sharing = Sharing(level)
+    report.updated_at = utcnow()
+    session.flush()
+    return report
 
 
 def clusters_for(session: Session, *, org_id: int, min_size: int = 2) -> list[ClusterView]:

@@ -243,3 +243,55 @@ def test_analysts_see_their_networks_and_why_reports_are_linked(
     login(client, stranger.email, factories.PASSWORD)
     assert client.get(f"/redes/{cluster_id}", headers=HTML).status_code == 404
     assert "Todavía no hay redes" in client.get("/redes", headers=HTML).text
+
+
+def test_partners_read_what_is_shared_with_partners_after_a_preview(
+    client: TestClient, db: Session
+) -> None:
+    from amparo.network import service as network
+
+    mine, partner, stranger = (
+        factories.org(db, name="Casa A"),
+        factories.org(db, name="Casa B"),
+        factories.org(db, name="Casa C"),
+    )
+    network.add_partnership(session=db, org_id=mine.id, partner_id=partner.id)
+    writer = factories.bearer(factories.token(db, mine))
+    partner_reader = factories.bearer(factories.token(db, partner, [Scope.REPORTS_READ]))
+    stranger_reader = factories.bearer(factories.token(db, stranger, [Scope.REPORTS_READ]))
+    db.commit()
+    created = client.post(
+        "/api/v1/reports",
+        headers=writer,
+        json={
+            "text": "llamaron del +52 55 1212 3434",
+            "narrative": "la señora lloraba",
+            "region": "MX",
+        },
+    ).json()
+    url = f"/api/v1/reports/{created['id']}/sharing"
+    preview = client.get(url, params={"level": "partners"}, headers=writer).json()
+    assert preview["organisations"] == ["Casa B"]
+    assert preview["indicators"] == [["phone", "+525512123434"]]
+    assert "narrative" in preview["withheld"]
+    everyone = client.get(url, params={"level": "network"}, headers=writer).json()
+    assert {"Casa B", "Casa C"} <= set(everyone["organisations"])
+
+    def seen_by(headers: dict[str, str]) -> int:
+        return client.get(
+            "/api/v1/lookup", params={"value": "+525512123434"}, headers=headers
+        ).json()["count"]
+
+    assert (seen_by(partner_reader), seen_by(stranger_reader)) == (0, 0)
+    assert client.put(url, json={"level": "partners"}, headers=writer).status_code == 200
+    assert (seen_by(partner_reader), seen_by(stranger_reader)) == (1, 0)
+    assert client.put(url, json={"level": "network"}, headers=writer).status_code == 200
+    assert (seen_by(partner_reader), seen_by(stranger_reader)) == (1, 1)
+    assert client.put(url, json={"level": "everyone"}, headers=writer).status_code == 422
+    # Only the owner changes or previews its report.
+    assert (
+        client.get(
+            url, params={"level": "own"}, headers=factories.bearer(factories.token(db, partner))
+        ).status_code
+        == 404
+    )

@@ -76,11 +76,17 @@ def test_import_from_stdin_and_a_missing_file(tmp_path: Path, fresh_database_url
     env = cli_env(tmp_path, fresh_database_url)
     run(env, "db", "upgrade")
     run(env, "admin", "create-org", "casa-3", "--name", "Casa 3")
-    missing = run(env, "reports", "import", str(tmp_path / "nope.jsonl"), check=False)
+    run(env, "admin", "create-org", "casa-4", "--name", "Casa 4")
+    assert "casa-3 ↔ casa-4" in run(env, "admin", "partner", "casa-3", "casa-4").stdout
+    itself = run(env, "admin", "partner", "casa-3", "casa-3", check=False)
+    assert itself.returncode == 2
+    missing = run(
+        env, "reports", "import", str(tmp_path / "nope.jsonl"), "--org", "casa-3", check=False
+    )
     assert missing.returncode == 4
     assert "nope.jsonl" in missing.stderr
     piped = subprocess.run(
-        [sys.executable, "-m", "amparo", "reports", "import", "-", "--json"],
+        [sys.executable, "-m", "amparo", "reports", "import", "-", "--json", "--org", "casa-3"],
         env=env,
         input=json.dumps({"external_id": "s1", "text": "llamaron del +52 55 1234 5678"}) + "\n",
         capture_output=True,
