@@ -108,6 +108,49 @@ def import_(
         raise typer.Exit(1)
 
 
+@reports_app.command("import-list")
+def import_list(
+    file: Annotated[str, typer.Argument(help="CSV file with a header row.")],
+    source: Annotated[str, typer.Option("--source", help="Who published the list.")],
+    org: OrgOption = None,
+    region: RegionOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import a public list of extortion numbers (CSV); each row is shared with the network."""
+    from amparo.network.importer import import_public_list
+
+    _ = gettext_for(cli_language())
+    path = Path(file)
+    if not path.is_file():
+        raise NotFound(N_("There is no file %(path)s."), path=file)
+    with path.open("rb") as stream, db_session() as session:
+        owner = organisation(session, org)
+        result = import_public_list(
+            session=session,
+            org_id=owner.id,
+            stream=stream,
+            source=source,
+            region=region,
+            gettext=_,
+        )
+    if as_json:
+        print_json(
+            {
+                "imported": result.imported,
+                "skipped": [{"line": n, "error": e} for n, e in result.errors],
+            }
+        )
+    else:
+        console.print(_("%(n)d reports imported.") % {"n": result.imported})
+        for number, error in result.errors:
+            err_console.print(
+                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
+                highlight=False,
+            )
+    if result.errors:
+        raise typer.Exit(1)
+
+
 @network_app.command("clusters")
 def clusters(
     org: OrgOption = None,

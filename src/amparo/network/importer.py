@@ -178,3 +178,75 @@ def import_reports(
             pending, last_commit = 0, time.monotonic()
     session.commit()
     return result
+
+
+VALUE_COLUMNS = ("value", "phone", "number", "numero", "número", "telefono", "teléfono")
+
+
+def import_public_list(
+    *,
+    session: Session,
+    org_id: int,
+    stream: IO[bytes],
+    source: str,
+    region: str | None = None,
+    gettext: Callable[[str], str] | None = None,
+) -> ImportResult:
+    """A public list of numbers (an authority's list of extortion numbers, as CSV with a header
+    row): each row becomes a report shared with the whole network, from ``source``.
+
+    Columns: the value (``value``, ``phone``, ``number``, ``numero`` …), and optionally ``type``
+    (default phone), ``reported_at``, ``category``. Bad rows are reported with their line
+    numbers and skipped (a row already imported from the same source is one of them).
+    """
+    import csv
+    import io
+
+    result = ImportResult()
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        reader = csv.DictReader(text)
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except (UnicodeDecodeError, csv.Error):
+        result.errors.append((1, _render(LineError(N_("The file is not UTF-8 CSV.")), gettext)))
+        return result
+    column = next((c for c in VALUE_COLUMNS if c in header), None)
+    if column is None:
+        message = LineError(
+            N_("The CSV needs a column with the values (%(names)s)."),
+            names=", ".join(VALUE_COLUMNS[:4]),
+        )
+        result.errors.append((1, _render(message, gettext)))
+        return result
+    reader.fieldnames = header
+    line = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            value = (row.get(column) or "").strip()
+            if not value:
+                continue
+            try:
+                reported_at = _timestamp(row["reported_at"]) if row.get("reported_at") else None
+                data = ReportIn(
+                    external_id=f"list:{source[:60]}:{value[:100]}",
+                    channel="other",
+                    category=(row.get("category") or None),
+                    reported_at=reported_at,
+                    sharing="network",
+                    indicators=(IndicatorIn((row.get("type") or "phone").strip(), value),),
+                )
+                with session.begin_nested():
+                    service.create_report(session=session, org_id=org_id, data=data, region=region)
+            except AmparoError as exc:
+                result.errors.append((line, exc.render(gettext)))
+                continue
+            result.imported += 1
+    except (UnicodeDecodeError, csv.Error):
+        result.errors.append((line + 1, _render(LineError(N_("The line is not UTF-8.")), gettext)))
+    session.commit()
+    return result
+
+
+def _render(error: AmparoError, gettext: Callable[[str], str] | None) -> str:
+    return error.render(gettext)

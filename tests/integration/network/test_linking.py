@@ -218,3 +218,27 @@ def test_clusters_equal_networkx_components_after_any_sequence(
         live_count = sum(PHONES.index(phone) in phones for _, phones in live)
         assert service.lookup(db, phone, org_id=org.id).reported == live_count
     db.rollback()
+
+
+def test_a_public_list_of_numbers_is_imported_and_shared(db: Session) -> None:
+    from amparo.network.importer import import_public_list
+
+    mine, other = factories.org(db), factories.org(db)
+    csv_text = (
+        "Número,category,reported_at\n"
+        "55 1020 3040,telephone_extortion,2026-10-01\n"
+        "no es un número,,\n"
+        "+52 1 55 1122 3344,,\n"
+        "55 1020 3040,,\n"
+    )
+    result = import_public_list(
+        session=db, org_id=mine.id, stream=io.BytesIO(csv_text.encode()), source="SSPC", region="MX"
+    )
+    assert result.imported == 2
+    assert [n for n, _ in result.errors] == [3, 5]  # not a number; already imported from SSPC
+    assert service.lookup(db, "5510203040", org_id=other.id, region="MX").reported == 1
+    bad = import_public_list(
+        session=db, org_id=mine.id, stream=io.BytesIO(b"a,b\n1,2\n"), source="x", region="MX"
+    )
+    assert bad.imported == 0
+    assert "column" in bad.errors[0][1]
