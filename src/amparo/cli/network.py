@@ -151,6 +151,56 @@ def import_list(
         raise typer.Exit(1)
 
 
+def read_key(key_file: str) -> bytes:
+    path = Path(key_file)
+    if not path.is_file():
+        raise NotFound(N_("There is no file %(path)s."), path=key_file)
+    raw = path.read_bytes().strip()
+    try:
+        return bytes.fromhex(raw.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return raw
+
+
+@reports_app.command("import-feed")
+def import_feed(
+    file: Annotated[str, typer.Argument(help="A partner hub's hashed feed (JSON Lines).")],
+    partner: Annotated[str, typer.Option("--partner", help="The partner hub's name.")],
+    key_file: Annotated[str, typer.Option("--key-file", help="The key shared with that hub.")],
+    org: OrgOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Replace a partner hub's hashed feed; look-ups then say where partners saw a value."""
+    from amparo.network.importer import import_partner_feed
+
+    _ = gettext_for(cli_language())
+    key = read_key(key_file)
+    path = Path(file)
+    if not path.is_file():
+        raise NotFound(N_("There is no file %(path)s."), path=file)
+    with path.open("rb") as stream, db_session() as session:
+        owner = organisation(session, org)
+        result = import_partner_feed(
+            session=session, org_id=owner.id, stream=stream, partner=partner, key=key, gettext=_
+        )
+    if as_json:
+        print_json(
+            {
+                "imported": result.imported,
+                "skipped": [{"line": n, "error": e} for n, e in result.errors],
+            }
+        )
+    else:
+        console.print(_("%(n)d reports imported.") % {"n": result.imported})
+        for number, error in result.errors:
+            err_console.print(
+                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
+                highlight=False,
+            )
+    if result.errors:
+        raise typer.Exit(1)
+
+
 @network_app.command("clusters")
 def clusters(
     org: OrgOption = None,
@@ -225,6 +275,7 @@ def lookup(
         "categories": found.categories,
         "warning": found.warning,
         "ambiguous_with": found.ambiguous_with,
+        "partners": [p.__dict__ for p in found.partners],
     }
     if as_json:
         print_json(data)
@@ -246,6 +297,11 @@ def lookup(
         )
     if found.warning:
         console.print(_("Warning list: %(reason)s") % {"reason": found.warning})
+    for sighting in found.partners:
+        console.print(
+            _("Partner hub %(partner)s: reported %(n)d times.")
+            % {"partner": sighting.partner, "n": sighting.reports}
+        )
     if found.ambiguous_with:
         console.print(
             _("Written without a country code, it could also be: %(others)s")
@@ -270,16 +326,7 @@ def export(
     from amparo.accounts import audit
     from amparo.network import export as exporter
 
-    key = None
-    if key_file:
-        path = Path(key_file)
-        if not path.is_file():
-            raise NotFound(N_("There is no file %(path)s."), path=key_file)
-        raw = path.read_bytes().strip()
-        try:
-            key = bytes.fromhex(raw.decode("ascii"))
-        except (UnicodeDecodeError, ValueError):
-            key = raw
+    key = read_key(key_file) if key_file else None
     with db_session() as session:
         owner = organisation(session, org)
         text = exporter.export(

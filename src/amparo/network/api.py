@@ -226,4 +226,5 @@ def lookup(
         categories=found.categories,
         warning=found.warning,
         ambiguous_with=found.ambiguous_with,
+        partners=[p.__dict__ for p in found.partners],
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from amparo.errors import N_, AmparoError, InvalidInput
 from amparo.network import service
 from amparo.network.service import IndicatorIn, ReportIn
+from amparo.store.types import utcnow
 
 MAX_LINE_BYTES = 1_000_000
 COMMIT_EVERY = 500
@@ -250,3 +251,88 @@ def import_public_list(
 
 def _render(error: AmparoError, gettext: Callable[[str], str] | None) -> str:
     return error.render(gettext)
+
+
+MAX_FEED_LINES = 5_000_000
+
+
+def import_partner_feed(
+    *,
+    session: Session,
+    org_id: int,
+    stream: IO[bytes],
+    partner: str,
+    key: bytes,
+    gettext: Callable[[str], str] | None = None,
+) -> ImportResult:
+    """Replace a partner hub's hashed feed (the output of ``amparo export --format hashed`` on
+    their side): lines ``{"type", "hmac", "reports"?, "last_seen"?}``. The key is the one shared
+    with that hub; it is kept (encrypted) so look-ups can hash a value the same way."""
+    from sqlalchemy import delete, insert, select
+
+    from amparo.network.fields import TYPES
+    from amparo.network.models import PartnerFeed, PartnerHash
+
+    if len(key) < 32:
+        raise InvalidInput(
+            N_("A feed key needs at least 32 bytes (for example 64 hexadecimal characters)."),
+            field="key",
+        )
+    if not 0 < len(partner.strip()) <= 100:
+        raise InvalidInput(N_("Name the partner hub (1 to 100 characters)."), field="partner")
+    result = ImportResult()
+    rows: list[dict[str, object]] = []
+    for number, raw in read_lines(stream):
+        if not raw.strip():
+            continue
+        try:
+            data = _feed_line(raw, TYPES)
+        except AmparoError as exc:
+            result.errors.append((number, exc.render(gettext)))
+            continue
+        rows.append(data)
+        if len(rows) > MAX_FEED_LINES:
+            raise InvalidInput(N_("A feed may hold at most %(n)d lines."), n=MAX_FEED_LINES)
+    feed = session.scalar(
+        select(PartnerFeed).where(PartnerFeed.org_id == org_id, PartnerFeed.partner == partner)
+    )
+    if feed is None:
+        feed = PartnerFeed(org_id=org_id, partner=partner.strip(), key=key.hex())
+        session.add(feed)
+        session.flush()
+    else:
+        feed.key = key.hex()
+        feed.imported_at = utcnow()
+        session.execute(delete(PartnerHash).where(PartnerHash.feed_id == feed.id))
+    for start in range(0, len(rows), 5000):
+        session.execute(
+            insert(PartnerHash), [{"feed_id": feed.id, **row} for row in rows[start : start + 5000]]
+        )
+    result.imported = len(rows)
+    session.commit()
+    return result
+
+
+def _feed_line(raw: bytes, types: frozenset[str]) -> dict[str, object]:
+    import re
+
+    try:
+        data: Any = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise LineError(N_("The line is not JSON (column %(column)d)."), column=1) from None
+    if not isinstance(data, dict):
+        raise LineError(N_("A line must be a JSON object."))
+    kind, digest = data.get("type"), data.get("hmac")
+    if (
+        kind not in types
+        or not isinstance(digest, str)
+        or not re.fullmatch(r"[0-9a-f]{64}", digest)
+    ):
+        raise LineError(N_("A feed line needs a known 'type' and a 64-character hex 'hmac'."))
+    reports = data.get("reports", 1)
+    if not isinstance(reports, int) or isinstance(reports, bool) or not 0 < reports < 10**9:
+        reports = 1
+    last_seen = data.get("last_seen")
+    if not (isinstance(last_seen, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", last_seen)):
+        last_seen = None
+    return {"type": kind, "hmac": digest, "reports": reports, "last_seen": last_seen}

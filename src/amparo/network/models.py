@@ -62,6 +62,32 @@ class Partnership(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PartnerFeed(Base):
+    """A partner hub's hashed feed as last imported by an organisation, with the key shared
+    with that hub (encrypted) so that look-ups can hash a value the same way."""
+
+    __tablename__ = "partner_feeds"
+    __table_args__ = (UniqueConstraint("org_id", "partner", name="partner_feed_org_partner"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    partner: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(EncryptedText("partner_feeds.key"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PartnerHash(Base):
+    __tablename__ = "partner_hashes"
+    __table_args__ = (Index("ix_partner_hashes_lookup", "feed_id", "type", "hmac"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("partner_feeds.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(16))
+    hmac: Mapped[str] = mapped_column(String(64))
+    reports: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen: Mapped[str | None] = mapped_column(String(10), default=None)
+
+
 class Cluster(Base):
     __tablename__ = "clusters"
 

@@ -94,6 +94,9 @@ class LookupOut(BaseModel):
     categories: list[str] | None = None
     warning: str | None = None
     ambiguous_with: list[str] = Field(default_factory=list)
+    partners: list[dict[str, object]] | None = Field(
+        default=None, description="Members only: partner hubs whose hashed feeds hold the value."
+    )
 
 
 class SharingChange(Strict):

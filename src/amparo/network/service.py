@@ -653,6 +653,13 @@ def _view(session: Session, cluster_id: int, members: list[Report]) -> ClusterVi
 
 
 @dataclass(frozen=True)
+class PartnerSighting:
+    partner: str
+    reports: int
+    last_seen: str | None
+
+
+@dataclass(frozen=True)
 class Lookup:
     type: str
     value: str
@@ -663,6 +670,7 @@ class Lookup:
     categories: list[str]
     warning: str | None
     ambiguous_with: list[str]
+    partners: list[PartnerSighting] = field(default_factory=list)
 
 
 def lookup(
@@ -681,8 +689,9 @@ def lookup(
             IndicatorKey.type == kind, IndicatorKey.key == indicator_key(kind, canonical)
         )
     )
+    partners = partner_sightings(session, org_id, kind, canonical) if org_id else []
     if key is None:
-        return Lookup(kind, canonical, 0, None, None, 0, [], None, others)
+        return Lookup(kind, canonical, 0, None, None, 0, [], None, others, partners)
     query = (
         select(Report)
         .join(Mention, Mention.report_id == Report.id)
@@ -714,6 +723,7 @@ def lookup(
         categories=sorted({r.category for r in reports if r.category}),
         warning=key.warning,
         ambiguous_with=others,
+        partners=partners,
     )
 
 
@@ -806,3 +816,26 @@ def explain(session: Session, first: int, second: int) -> list[Step]:
                 via_type, via_display = mention.indicator.type, mention.display
         steps.append(Step(report_id, report.external_id, via_type, via_display))
     return steps
+
+
+def partner_sightings(
+    session: Session, org_id: int, kind: str, value: str
+) -> list[PartnerSighting]:
+    """Where partner hubs' hashed feeds hold this value: the value is hashed with each feed's
+    key and looked up among that feed's hashes (the feed never says the value itself)."""
+    from amparo.network.export import feed_hash
+    from amparo.network.models import PartnerFeed, PartnerHash
+
+    found: list[PartnerSighting] = []
+    for feed in session.scalars(select(PartnerFeed).where(PartnerFeed.org_id == org_id)):
+        digest = feed_hash(bytes.fromhex(feed.key), kind, value)
+        row = session.scalar(
+            select(PartnerHash).where(
+                PartnerHash.feed_id == feed.id,
+                PartnerHash.type == kind,
+                PartnerHash.hmac == digest,
+            )
+        )
+        if row is not None:
+            found.append(PartnerSighting(feed.partner, row.reports, row.last_seen))
+    return found

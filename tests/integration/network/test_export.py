@@ -113,3 +113,42 @@ def test_hashed_feed_needs_a_real_key(db: Session, org_with_reports: int) -> Non
     assert all(line["type"] != "name" for line in lines)
     # An unkeyed hash anyone could compute is never what leaves.
     assert hashlib.sha256(b"+525512345678").hexdigest() not in json.dumps(lines)
+
+
+def test_a_partner_hubs_feed_answers_look_ups_without_the_values(
+    db: Session, org_with_reports: int
+) -> None:
+    from amparo.network.importer import import_partner_feed
+
+    key = bytes(range(32, 64))
+    feed = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="hashed", key=key)
+    assert "+525512345678" not in feed
+    other_hub = factories.org(db, name="Otra red")  # stands for an organisation on another hub
+    lines = feed + "not json\n" + json.dumps({"type": "phone", "hmac": "zz"}) + "\n"
+    result = import_partner_feed(
+        session=db,
+        org_id=other_hub.id,
+        stream=io.BytesIO(lines.encode()),
+        partner="Hub Norte",
+        key=key,
+    )
+    assert result.imported == 4  # phone, clabe, email, tron (no names, no hotline)
+    assert [n for n, _ in result.errors] == [5, 6]
+    found = service.lookup(db, "55 1234 5678", org_id=other_hub.id, region="MX")
+    assert found.reported == 0  # none of its own
+    assert [(p.partner, p.reports) for p in found.partners] == [("Hub Norte", 2)]
+    nothing = service.lookup(db, "+525599990000", org_id=other_hub.id)
+    assert nothing.partners == []
+    # Importing again replaces the feed; a different key finds nothing.
+    import_partner_feed(
+        session=db,
+        org_id=other_hub.id,
+        stream=io.BytesIO(feed.encode()),
+        partner="Hub Norte",
+        key=bytes(32),
+    )
+    assert service.lookup(db, "55 1234 5678", org_id=other_hub.id, region="MX").partners == []
+    with pytest.raises(InvalidInput, match="32 bytes"):
+        import_partner_feed(
+            session=db, org_id=other_hub.id, stream=io.BytesIO(b""), partner="x", key=b"short"
+        )
