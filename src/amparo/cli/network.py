@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -18,6 +19,9 @@ from amparo.cli import cli_language, err_console
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import N_, InvalidInput, NotFound
 from amparo.i18n import gettext_for
+
+if TYPE_CHECKING:
+    from amparo.network.importer import ImportResult
 
 reports_app = typer.Typer(help="Extortion reports.", no_args_is_help=True)
 network_app = typer.Typer(
@@ -45,6 +49,27 @@ def organisation(session: Session, slug: str | None) -> Organisation:
     if len(orgs) != 1:
         raise InvalidInput(N_("Say which organisation with --org."), field="org")
     return orgs[0]
+
+
+def show_import(result: ImportResult, *, as_json: bool, gettext: Callable[[str], str]) -> None:
+    """How many were imported and which lines were skipped; exit code 1 if any was."""
+    _ = gettext
+    if as_json:
+        print_json(
+            {
+                "imported": result.imported,
+                "skipped": [{"line": n, "error": e} for n, e in result.errors],
+            }
+        )
+    else:
+        console.print(_("%(n)d reports imported.") % {"n": result.imported})
+        for number, error in result.errors:
+            err_console.print(
+                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
+                highlight=False,
+            )
+    if result.errors:
+        raise typer.Exit(1)
 
 
 @reports_app.command("import")
@@ -90,22 +115,7 @@ def import_(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    if as_json:
-        print_json(
-            {
-                "imported": result.imported,
-                "skipped": [{"line": n, "error": e} for n, e in result.errors],
-            }
-        )
-    else:
-        console.print(_("%(n)d reports imported.") % {"n": result.imported})
-        for number, error in result.errors:
-            err_console.print(
-                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
-                highlight=False,
-            )
-    if result.errors:
-        raise typer.Exit(1)
+    show_import(result, as_json=as_json, gettext=_)
 
 
 @reports_app.command("import-list")
@@ -133,22 +143,7 @@ def import_list(
             region=region,
             gettext=_,
         )
-    if as_json:
-        print_json(
-            {
-                "imported": result.imported,
-                "skipped": [{"line": n, "error": e} for n, e in result.errors],
-            }
-        )
-    else:
-        console.print(_("%(n)d reports imported.") % {"n": result.imported})
-        for number, error in result.errors:
-            err_console.print(
-                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
-                highlight=False,
-            )
-    if result.errors:
-        raise typer.Exit(1)
+    show_import(result, as_json=as_json, gettext=_)
 
 
 def read_key(key_file: str) -> bytes:
@@ -183,22 +178,7 @@ def import_feed(
         result = import_partner_feed(
             session=session, org_id=owner.id, stream=stream, partner=partner, key=key, gettext=_
         )
-    if as_json:
-        print_json(
-            {
-                "imported": result.imported,
-                "skipped": [{"line": n, "error": e} for n, e in result.errors],
-            }
-        )
-    else:
-        console.print(_("%(n)d reports imported.") % {"n": result.imported})
-        for number, error in result.errors:
-            err_console.print(
-                _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
-                highlight=False,
-            )
-    if result.errors:
-        raise typer.Exit(1)
+    show_import(result, as_json=as_json, gettext=_)
 
 
 @network_app.command("clusters")
