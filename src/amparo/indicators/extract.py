@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from amparo.indicators import crypto, finance, names, phones, spelled, web
 from amparo.indicators.model import Indicator, IndicatorType
@@ -346,7 +346,3 @@ def _spelled(found: _Found, region: str | None) -> None:
                 confidence=min(reading.confidence, 0.8),
                 candidates=reading.candidates,
             )
-
-
-def values(indicators: Iterable[Indicator]) -> set[tuple[str, str]]:
-    return {(i.type.value, i.value) for i in indicators}

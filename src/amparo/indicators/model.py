@@ -47,21 +47,3 @@ class Indicator:
     @property
     def ambiguous(self) -> bool:
         return bool(self.candidates)
-
-    def as_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "type": self.type.value,
-            "value": self.value,
-            "display": self.display,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "confidence": round(self.confidence, 2),
-        }
-        if self.candidates:
-            data["candidates"] = list(self.candidates)
-        if self.shortener:
-            data["shortener"] = True
-        if self.warning:
-            data["warning"] = self.warning
-        return data

@@ -99,6 +99,25 @@ def retract_report(
     return _out(report)
 
 
+@router.delete(
+    "/reports/{report_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a report: it leaves its cluster (which splits if it was the bridge)",
+)
+def delete_report(
+    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+) -> None:
+    org_id = principal.require_org()
+    service.delete_report(session=session, org_id=org_id, report_id=report_id)
+    audit.record(
+        session=session,
+        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        action="report.delete",
+        origin=origin,
+        target=audit.Target("report", report_id),
+    )
+
+
 @router.get(
     "/reports/{report_id}/sharing",
     response_model=s.SharingPreviewOut,

@@ -295,3 +295,26 @@ def test_partners_read_what_is_shared_with_partners_after_a_preview(
         ).status_code
         == 404
     )
+
+
+def test_deleting_the_bridge_report_splits_its_network(client: TestClient, db: Session) -> None:
+    org = factories.org(db)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    ids = [
+        client.post("/api/v1/reports", headers=headers, json={"text": text, "region": "MX"}).json()
+        for text in (
+            "llamaron del +52 55 1111 2222",
+            "escriban a cobros.norte@example.org",
+            "el +52 55 1111 2222 dio el correo cobros.norte@example.org",
+        )
+    ]
+    (cluster,) = client.get("/api/v1/clusters", headers=headers).json()
+    assert sorted(cluster["report_ids"]) == sorted(r["id"] for r in ids)
+    assert client.delete(f"/api/v1/reports/{ids[2]['id']}", headers=headers).status_code == 204
+    assert client.get("/api/v1/clusters", headers=headers).json() == []
+    assert client.delete(f"/api/v1/reports/{ids[2]['id']}", headers=headers).status_code == 404
+    found = client.get("/api/v1/lookup", params={"value": "+525511112222"}, headers=headers)
+    assert found.json()["count"] == 1
+    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.org_id == org.id)).all()
+    assert "report.delete" in actions
