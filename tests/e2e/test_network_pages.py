@@ -23,4 +23,8 @@ def test_an_analyst_sees_the_demo_networks(page: Page, server: Server) -> None:
     page.locator("table.desk tbody tr a").first.click()
     expect(page.get_by_role("heading", name="Por qué están vinculados")).to_be_visible()
     expect(page.locator("body")).to_contain_text("002 •••• 6788")
+    expect(page.locator("#graph[data-ready=true] canvas").first).to_be_attached()
+    drawn = page.evaluate("window.amparoGraph")
+    assert drawn["nodes"] == 3 + 3  # three reports; the phone, the CLABE and the name they share
+    assert drawn["edges"] >= 4
     screenshot(page, "network-detail-es")

@@ -126,6 +126,7 @@ def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionD
         {
             "view": view,
             "reports": reports,
+            "graph": service.graph_of(session, reports),
             "links": links,
             "type_names": TYPE_NAMES,
             "channel_names": CHANNEL_NAMES,

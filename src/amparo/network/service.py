@@ -839,3 +839,23 @@ def partner_sightings(
         if row is not None:
             found.append(PartnerSighting(feed.partner, row.reports, row.last_seen))
     return found
+
+
+def graph_of(session: Session, reports: Sequence[Report]) -> dict[str, list[object]]:
+    """Nodes and edges of a cluster for the page's graph: its reports, the linkable
+    indicators they mention (as their display form), and who mentions what."""
+    ids = [r.id for r in reports]
+    edges: set[tuple[int, int]] = set()
+    labels: dict[int, str] = {}
+    for mention in session.scalars(
+        select(Mention)
+        .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+        .where(Mention.report_id.in_(ids), IndicatorKey.warning.is_(None))
+    ):
+        edges.add((mention.report_id, mention.indicator_id))
+        labels.setdefault(mention.indicator_id, mention.display)
+    return {
+        "reports": [{"id": r.id, "label": r.external_id or f"#{r.id}"} for r in reports],
+        "indicators": [{"id": i, "label": label} for i, label in sorted(labels.items())],
+        "edges": [list(edge) for edge in sorted(edges)],
+    }
