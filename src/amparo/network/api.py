@@ -8,15 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from amparo.accounts import audit
-from amparo.accounts import service as accounts_service
 from amparo.accounts.models import Scope
 from amparo.accounts.service import Principal
-from amparo.errors import N_, NotAuthenticated
 from amparo.network import schemas as s
 from amparo.network import service
 from amparo.network.models import Report
 from amparo.store.types import utcnow
-from amparo.web.deps import OriginDep, SessionDep, SettingsDep, client_address, requires
+from amparo.web.deps import (
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    client_address,
+    optional_principal,
+    requires,
+)
 
 router = APIRouter(tags=["networks"])
 
@@ -70,7 +75,7 @@ def create_report(
     report = service.create_report(session=session, org_id=org_id, data=data, region=body.region)
     audit.record(
         session=session,
-        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        actor=audit.Actor.of(principal),
         action="report.create",
         origin=origin,
         target=audit.Target("report", report.id, {"indicators": len(report.mentions)}),
@@ -91,7 +96,7 @@ def retract_report(
     report = service.retract(session=session, org_id=org_id, report_id=report_id)
     audit.record(
         session=session,
-        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        actor=audit.Actor.of(principal),
         action="report.retract",
         origin=origin,
         target=audit.Target("report", report.id),
@@ -111,7 +116,7 @@ def delete_report(
     service.delete_report(session=session, org_id=org_id, report_id=report_id)
     audit.record(
         session=session,
-        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        actor=audit.Actor.of(principal),
         action="report.delete",
         origin=origin,
         target=audit.Target("report", report_id),
@@ -153,7 +158,7 @@ def change_sharing(
     )
     audit.record(
         session=session,
-        actor=audit.Actor(type=principal.kind, id=principal.id, org_id=org_id),
+        actor=audit.Actor.of(principal),
         action="report.sharing",
         origin=origin,
         target=audit.Target("report", report.id, {"level": body.level}),
@@ -186,14 +191,9 @@ def list_clusters(
 
 
 def _member(request: Request, session: SessionDep) -> Principal | None:
-    header = request.headers.get("authorization", "")
-    if not header:
-        return None
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise NotAuthenticated(N_("This needs an API token: 'Authorization: Bearer amp_…'."))
-    principal = accounts_service.principal_for_token(session=session, secret=secret.strip())
-    principal.require(Scope.REPORTS_READ)
+    principal = optional_principal(request, session)
+    if principal is not None:
+        principal.require(Scope.REPORTS_READ)
     return principal
 
 

@@ -15,19 +15,24 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from amparo.accounts import audit
-from amparo.accounts import service as accounts_service
 from amparo.accounts.models import Organisation, Scope
 from amparo.accounts.service import Principal
 from amparo.alerts import service as alerts_service
 from amparo.alerts.models import AlertState
-from amparo.errors import N_
 from amparo.safety import checkins
 from amparo.safety import schemas as s
 from amparo.safety import service as safety_service
 from amparo.safety import status as safety_status
 from amparo.safety.service import ContactIn
 from amparo.settings import Settings
-from amparo.web.deps import AnonymousLimit, OriginDep, SessionDep, SettingsDep, requires
+from amparo.web.deps import (
+    AnonymousLimit,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    optional_principal,
+    requires,
+)
 
 router = APIRouter(tags=["safety"])
 
@@ -36,22 +41,15 @@ Reader = Annotated[Principal, Depends(requires(Scope.TRAVELLERS_READ))]
 AlertReader = Annotated[Principal, Depends(requires(Scope.ALERTS_READ))]
 
 
-def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+def self_enrolment_principal(request: Request, session: SessionDep) -> Principal | None:
     """Self-enrolment is anonymous; with a token, the traveller belongs to its organisation."""
-    header = request.headers.get("authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if not header:
-        return None
-    if scheme.lower() != "bearer" or not secret.strip():
-        from amparo.errors import NotAuthenticated
-
-        raise NotAuthenticated(N_("This needs an API token: 'Authorization: Bearer amp_…'."))
-    principal = accounts_service.principal_for_token(session=session, secret=secret.strip())
-    principal.require(Scope.TRAVELLERS_WRITE)
+    principal = optional_principal(request, session)
+    if principal is not None:
+        principal.require(Scope.TRAVELLERS_WRITE)
     return principal
 
 
-MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
+MaybePrincipal = Annotated[Principal | None, Depends(self_enrolment_principal)]
 
 
 def _policy(settings: Settings) -> checkins.Policy:

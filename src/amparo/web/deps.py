@@ -95,6 +95,14 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """For endpoints open to anonymous callers too: None without an ``Authorization`` header,
+    otherwise the token's principal (a malformed or unknown token is still refused)."""
+    if not request.headers.get("authorization", ""):
+        return None
+    return get_principal(request, session)
+
+
 def requires(scope: Scope) -> Callable[[Principal], Principal]:
     def check(principal: PrincipalDep) -> Principal:
         principal.require(scope)
