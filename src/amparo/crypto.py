@@ -43,6 +43,7 @@ def _derive(master: str, purpose: bytes) -> bytes:
 class _Key:
     key_id: str
     aead: AESGCM
+    raw: bytes = field(repr=False)
 
 
 class DecryptionError(ConfigurationError):
@@ -62,7 +63,8 @@ class Keyring:
     def from_secrets(cls, current: str, previous: Sequence[str] = ()) -> Keyring:
         def make(secret: str) -> _Key:
             key_id = _derive(secret, b"amparo/key-id/v1").hex()[:8]
-            return _Key(key_id, AESGCM(_derive(secret, b"amparo/field-encryption/v1")))
+            raw = _derive(secret, b"amparo/field-encryption/v1")
+            return _Key(key_id, AESGCM(raw), raw)
 
         return cls(
             current=make(current),
@@ -74,6 +76,11 @@ class Keyring:
     @property
     def current_key_id(self) -> str:
         return self.current.key_id
+
+    def sealing_keys(self) -> SealingKeys:
+        """What a helper process needs to seal values and compute blind indexes, and nothing
+        more: it cannot open what older keys sealed, nor sign."""
+        return SealingKeys(self.current.key_id, self.current.raw, self.index_key)
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         nonce = os.urandom(_NONCE_BYTES)
@@ -114,6 +121,24 @@ class Keyring:
 
     def sign(self, value: str) -> str:
         return hmac.new(self.signing_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SealingKeys:
+    """Picklable: sent to the processes that prepare a bulk import (``Keyring.sealing_keys``)."""
+
+    key_id: str
+    field_key: bytes = field(repr=False)
+    index_key: bytes = field(repr=False)
+
+    def keyring(self) -> Keyring:
+        return Keyring(
+            current=_Key(self.key_id, AESGCM(self.field_key), self.field_key),
+            previous=(),
+            index_key=self.index_key,
+            # A helper never signs; a random key makes anything it signed worthless.
+            signing_key=os.urandom(32),
+        )
 
 
 def token_hash(token: str) -> str:

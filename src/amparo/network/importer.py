@@ -4,11 +4,10 @@ its number and skipped, every good one is kept (each in its own savepoint)."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -17,11 +16,10 @@ from amparo.network import service
 from amparo.network.service import IndicatorIn, ReportIn
 from amparo.store.types import utcnow
 
+if TYPE_CHECKING:
+    from amparo.network import bulk
+
 MAX_LINE_BYTES = 1_000_000
-COMMIT_EVERY = 500
-# Commit at least this often: an import must not hold the write lock (SQLite's only one, the
-# linking lock on PostgreSQL) long enough to delay an SOS or a check-in being recorded.
-COMMIT_SECONDS = 0.5
 FIELDS = frozenset(
     {
         "external_id",
@@ -48,7 +46,6 @@ class LineError(InvalidInput):
 class ImportResult:
     imported: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
-    report_ids: dict[str, int] = field(default_factory=dict)
 
 
 def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -144,41 +141,84 @@ def import_reports(
     region: str | None = None,
     gettext: Callable[[str], str] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    pool_after: int | None = None,
+    batch_size: int | None = None,
 ) -> ImportResult:
+    """Import JSON Lines in batches (``amparo.network.bulk``), committing after each batch.
+
+    ``workers`` helper processes prepare the lines once more than ``pool_after`` were read
+    (default: one per core, after 20,000 lines); a batch holds ``batch_size`` lines (2,000).
+    """
+    from amparo.network import bulk
+
     result = ImportResult()
     seen: set[str] = set()
-    pending = 0
-    last_commit = time.monotonic()
-    for number, raw in read_lines(stream):
-        if progress:
-            progress(len(raw))
-        if not raw.strip():
-            continue
-        try:
-            data = parse_line(raw)
-            if data.external_id is not None:
-                if data.external_id in seen:
-                    raise LineError(
-                        N_("The external id '%(id)s' repeats an earlier line."),
-                        id=data.external_id[:60],
-                    )
-                seen.add(data.external_id)
-            with session.begin_nested():
-                report = service.create_report(
-                    session=session, org_id=org_id, data=data, region=region
-                )
-        except AmparoError as exc:
-            result.errors.append((number, exc.render(gettext)))
-            continue
-        result.imported += 1
-        if data.external_id is not None:
-            result.report_ids[data.external_id] = report.id
-        pending += 1
-        if pending >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:
+
+    def lines() -> Iterator[tuple[int, bytes]]:
+        for number, raw in read_lines(stream):
+            if progress:
+                progress(len(raw))
+            if raw.strip():
+                yield number, raw
+
+    with bulk.Preparer(
+        region,
+        bulk.default_workers() if workers is None else workers,
+        bulk.POOL_AFTER if pool_after is None else pool_after,
+    ) as preparer:
+        for prepared in preparer.run(bulk.read_batches(lines(), batch_size or bulk.BATCH)):
+            good: list[bulk.ReportRow] = []
+            for item in prepared:
+                if isinstance(item, bulk.LineFailure):
+                    result.errors.append((item.line, item.render(gettext)))
+                    continue
+                if item.external_id is not None:
+                    if item.external_id in seen:
+                        error = LineError(
+                            N_("The external id '%(id)s' repeats an earlier line."),
+                            id=item.external_id[:60],
+                        )
+                        result.errors.append((item.line, error.render(gettext)))
+                        continue
+                    seen.add(item.external_id)
+                good.append(item)
+            _write(session, org_id, good, result, gettext)
             session.commit()
-            pending, last_commit = 0, time.monotonic()
-    session.commit()
+    result.errors.sort()
     return result
+
+
+def _write(
+    session: Session,
+    org_id: int,
+    rows: list[bulk.ReportRow],
+    result: ImportResult,
+    gettext: Callable[[str], str] | None,
+) -> None:
+    """One batch in one savepoint; if the database refuses it (a conflict with a report stored
+    by someone else at the same moment), each line again in its own."""
+    from amparo.network import bulk
+
+    try:
+        with session.begin_nested():
+            written = bulk.write_batch(session, org_id=org_id, rows=rows)
+    except bulk.REFUSED:
+        written = bulk.Written({}, [])
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    one = bulk.write_batch(session, org_id=org_id, rows=[row])
+            except bulk.REFUSED:
+                error = LineError(
+                    N_("The line conflicts with a report stored at the same time; import it again.")
+                )
+                result.errors.append((row.line, error.render(gettext)))
+                continue
+            written.ids.update(one.ids)
+            written.failures.extend(one.failures)
+    result.imported += len(written.ids)
+    result.errors.extend((f.line, f.render(gettext)) for f in written.failures)
 
 
 VALUE_COLUMNS = ("value", "phone", "number", "numero", "número", "telefono", "teléfono")

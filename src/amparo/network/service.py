@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -108,7 +108,7 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
     _choice(data.channel, Channel, "channel")
     _choice(data.sharing, Sharing, "sharing")
     for name in ("amount", "amount_paid"):
-        _amount(getattr(data, name), name)
+        parse_amount(getattr(data, name), name)
     if data.currency is not None and not (len(data.currency) == 3 and data.currency.isalpha()):
         raise InvalidInput(
             N_("The currency is a 3-letter code such as MXN or USD."), field="currency"
@@ -157,7 +157,7 @@ def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
         )
 
 
-def _amount(value: str | None, name: str) -> Decimal | None:
+def parse_amount(value: str | None, name: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -182,7 +182,7 @@ def create_report(
     # Take the linking lock before writing anything: an importer that inserted a new indicator
     # and then waited for the lock, while the lock holder waited for that indicator's row,
     # deadlocked (two concurrent imports on PostgreSQL, found by a test).
-    _lock(session)
+    lock(session)
     if data.external_id is not None and session.scalar(
         select(Report.id).where(Report.org_id == org_id, Report.external_id == data.external_id)
     ):
@@ -196,8 +196,8 @@ def create_report(
         reported_at=data.reported_at or now,
         channel=Channel(data.channel),
         category=data.category,
-        amount_demanded=_amount(data.amount, "amount"),
-        amount_paid=_amount(data.amount_paid, "amount_paid"),
+        amount_demanded=parse_amount(data.amount, "amount"),
+        amount_paid=parse_amount(data.amount_paid, "amount_paid"),
         currency=data.currency.upper() if data.currency else None,
         place=data.place,
         text=data.text,
@@ -253,13 +253,17 @@ def _indicator_rows(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(insert(IndicatorKey).values(rows).on_conflict_do_nothing())
     found = session.scalars(
-        select(IndicatorKey).where(IndicatorKey.key.in_(list(hashed.values())))
+        select(IndicatorKey).where(
+            tuple_(IndicatorKey.type, IndicatorKey.key).in_(
+                [(kind, key) for (kind, _), key in hashed.items()]
+            )
+        )
     ).all()
     by_key = {(row.type, row.key): row for row in found}
     return {pair: by_key[(pair[0], key)] for pair, key in hashed.items()}
 
 
-def _lock(session: Session) -> None:
+def lock(session: Session) -> None:
     """One linker at a time on PostgreSQL, until the transaction ends (SQLite has one writer)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(_LINK_LOCK)))
@@ -267,7 +271,7 @@ def _lock(session: Session) -> None:
 
 def link(session: Session, report: Report, indicator_ids: Sequence[int]) -> None:
     """Join the clusters of every live report that shares an indicator with ``report``."""
-    _lock(session)
+    lock(session)
     neighbours: list[int] = []
     if indicator_ids:
         neighbours = list(
@@ -336,7 +340,7 @@ def _own(session: Session, org_id: int, report_id: int) -> Report:
 
 
 def _leave(session: Session, report: Report) -> None:
-    _lock(session)
+    lock(session)
     counted = {m.indicator_id for m in report.mentions}
     for row in session.scalars(select(IndicatorKey).where(IndicatorKey.id.in_(counted))):
         row.report_count = max(0, row.report_count - 1)
