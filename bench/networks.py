@@ -2,7 +2,7 @@
 look-up speed on SQLite and PostgreSQL.
 
     python bench/networks.py [--data bench/data/indicators-eval] [--errors N]
-    python bench/networks.py --scale 20000 [--postgres URL]
+    python bench/networks.py --scale 1000000 [--postgres URL] [--backends sqlite,postgresql]
 
 Reads the hand-written evaluation reports (JSON Lines: ``text``, ``region`` and the gold
 ``indicators`` with ``type``, canonical ``value`` and the ``text`` as written) and reports,
@@ -104,9 +104,10 @@ def evaluate(records: list[dict[str, object]], show_errors: int) -> None:
         print(line)
 
 
-def synthetic(n: int, seed: int = 7) -> list[dict[str, object]]:
-    """``n`` reports with three structured indicators each: most values are unique, a planted
-    share comes from small networks (a few phones and accounts reused across reports)."""
+def synthetic(n: int, path: Path, seed: int = 7) -> list[str]:
+    """Write ``n`` reports to ``path`` (JSON Lines), three structured indicators each: most
+    values unique, 30 % of the reports from planted networks (n / 200 networks, each a few
+    phones and e-mails reused across ~60 reports). Returns the planted phones."""
     import random
 
     rng = random.Random(seed)
@@ -117,34 +118,75 @@ def synthetic(n: int, seed: int = 7) -> list[dict[str, object]]:
         }
         for k in range(max(1, n // 200))
     ]
-    out: list[dict[str, object]] = []
-    for i in range(n):
-        if rng.random() < 0.3:
-            net = rng.choice(networks)
-            indicators = [
-                {"type": "phone", "value": rng.choice(net["phones"])},
-                {"type": "email", "value": rng.choice(net["emails"])},
-                {"type": "phone", "value": f"+5233{rng.randrange(10**8):08d}"},
-            ]
-        else:
-            indicators = [
-                {"type": "phone", "value": f"+5281{rng.randrange(10**8):08d}"},
-                {"type": "email", "value": f"u{i}.{rng.randrange(10**6)}@example.net"},
-                {
-                    "type": "phone",
-                    "value": f"+1713{rng.randrange(2, 10)}{rng.randrange(10**6):06d}",
-                },
-            ]
-        out.append({"external_id": f"s-{i}", "channel": "call", "indicators": indicators})
-    return out
+    start = 1_767_225_600  # 2026-01-01
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            if rng.random() < 0.3:
+                net = rng.choice(networks)
+                indicators = [
+                    {"type": "phone", "value": rng.choice(net["phones"])},
+                    {"type": "email", "value": rng.choice(net["emails"])},
+                    {"type": "phone", "value": f"+5233{rng.randrange(10**8):08d}"},
+                ]
+            else:
+                indicators = [
+                    {"type": "phone", "value": f"+5281{rng.randrange(10**8):08d}"},
+                    {"type": "email", "value": f"u{i}.{rng.randrange(10**6)}@example.net"},
+                    {
+                        "type": "phone",
+                        "value": f"+1713{rng.randrange(2, 10)}{rng.randrange(10**6):06d}",
+                    },
+                ]
+            line = {
+                "external_id": f"s-{i}",
+                "reported_at": time.strftime(
+                    "%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + rng.randrange(3 * 10**7))
+                ),
+                "channel": rng.choice(["call", "whatsapp", "sms"]),
+                "indicators": indicators,
+            }
+            out.write(json.dumps(line) + "\n")
+    return [p for net in networks for p in net["phones"]]
 
 
 def percentile(ordered: list[float], q: float = 0.99) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
-def scale(n: int, postgres: str) -> None:
-    import io
+def _rss_mb(who: int) -> float:
+    import resource
+
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def scale(n: int, postgres: str, backends: list[str], workers: int | None) -> None:
+    """Each backend in its own process, so that each one's peak memory is its own."""
+    import subprocess
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="amparo-net-data-"))
+    data = folder / "reports.jsonl"
+    started = time.perf_counter()
+    synthetic(n, data)
+    print(
+        f"{n:,} synthetic reports ({3 * n:,} indicator mentions), "
+        f"{data.stat().st_size / 1e6:,.0f} MB, written in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    try:
+        for backend in backends:
+            command = [sys.executable, __file__, "--scale-one", str(n), "--backend", backend]
+            command += ["--file", str(data), "--postgres", postgres]
+            if workers is not None:
+                command += ["--workers", str(workers)]
+            subprocess.run(command, check=True)
+    finally:
+        data.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def scale_one(n: int, backend: str, data: Path, postgres: str, workers: int | None) -> None:
+    import resource
     import secrets
     import statistics
     import tempfile
@@ -161,99 +203,127 @@ def scale(n: int, postgres: str) -> None:
     from amparo.store import migrate
     from amparo.store.engine import make_engine, make_session_factory
 
-    lines = synthetic(n)
-    payload = ("\n".join(json.dumps(line) for line in lines) + "\n").encode()
-    for backend in ("sqlite", "postgresql"):
-        tmp = Path(tempfile.mkdtemp(prefix="amparo-net-"))
-        name = f"amparo_net_{secrets.token_hex(4)}"
-        if backend == "sqlite":
-            url = f"sqlite:///{tmp / 'n.db'}"
-        else:
-            admin = make_url(postgres).set(drivername="postgresql").render_as_string(False)
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            url = make_url(postgres).set(drivername="postgresql+psycopg", database=name)
-            url = url.render_as_string(False)
-        try:
-            settings = get_settings(
-                env="test", data_dir=tmp, database_url=url, secret_key="b" * 48, log_format="text"
+    tmp = Path(tempfile.mkdtemp(prefix="amparo-net-"))
+    name = f"amparo_net_{secrets.token_hex(4)}"
+    admin = make_url(postgres).set(drivername="postgresql").render_as_string(False)
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'n.db'}"
+    else:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(postgres).set(drivername="postgresql+psycopg", database=name)
+        url = url.render_as_string(False)
+    try:
+        settings = get_settings(
+            env="test", data_dir=tmp, database_url=url, secret_key="b" * 48, log_format="text"
+        )
+        migrate.upgrade(url)
+        engine = make_engine(settings)
+        factory = make_session_factory(engine)
+        with factory() as session:
+            org = accounts_service.create_organisation(
+                session=session, slug="bench", name="Bench", kind=OrgKind.NGO
             )
-            migrate.upgrade(url)
-            engine = make_engine(settings)
-            factory = make_session_factory(engine)
-            with factory() as session:
-                org = accounts_service.create_organisation(
-                    session=session, slug="bench", name="Bench", kind=OrgKind.NGO
+            session.commit()
+            before = _rss_mb(resource.RUSAGE_SELF)
+            started = time.perf_counter()
+            with data.open("rb") as stream:
+                result = import_reports(
+                    session=session, org_id=org.id, stream=stream, workers=workers
                 )
-                session.commit()
-                started = time.perf_counter()
-                result = import_reports(session=session, org_id=org.id, stream=io.BytesIO(payload))
-                took = time.perf_counter() - started
-                assert result.imported == n, result.errors[:3]
-                link_ms = []
-                for k in range(200):
-                    data = ReportIn(
-                        indicators=(
-                            IndicatorIn("phone", str(lines[k * 7 % n]["indicators"][0]["value"])),  # type: ignore[index]
-                            IndicatorIn("email", f"new{k}@example.com"),
-                        )
-                    )
-                    t0 = time.perf_counter()
-                    service.create_report(session=session, org_id=org.id, data=data)
-                    session.flush()
-                    link_ms.append((time.perf_counter() - t0) * 1000)
-                session.commit()
-                lookup_ms = []
-                for k in range(500):
-                    value = str(lines[k * 13 % n]["indicators"][0]["value"])  # type: ignore[index]
-                    t0 = time.perf_counter()
-                    service.lookup(session, value, org_id=org.id)
-                    lookup_ms.append((time.perf_counter() - t0) * 1000)
-                # networkx recomputing every cluster from scratch, side by side: read the
-                # report–indicator pairs, build the graph, take its connected components.
-                import networkx as nx
-                from sqlalchemy import select
-
-                from amparo.network.models import IndicatorKey, Mention
-
-                t0 = time.perf_counter()
-                pairs = session.execute(
-                    select(Mention.report_id, Mention.indicator_id)
-                    .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
-                    .where(IndicatorKey.warning.is_(None))
-                ).all()
-                graph = nx.Graph()
-                graph.add_edges_from((("r", r), ("i", i)) for r, i in pairs)
-                components = sum(1 for _ in nx.connected_components(graph))
-                recompute_ms = (time.perf_counter() - t0) * 1000
-            link_ms.sort()
-            lookup_ms.sort()
+            took = time.perf_counter() - started
+            peak, helpers = _rss_mb(resource.RUSAGE_SELF), _rss_mb(resource.RUSAGE_CHILDREN)
+            assert result.imported == n, result.errors[:3]
             print(
-                f"{backend}: import {n} reports ({3 * n} mentions) in {took:.1f} s = "
-                f"{n / took:,.0f} reports/s; one more report stored and linked p50 "
-                f"{statistics.median(link_ms):.2f} ms p99 {percentile(link_ms):.2f} ms; "
-                f"look-up p50 {statistics.median(lookup_ms):.2f} ms p99 "
-                f"{percentile(lookup_ms):.2f} ms; networkx from scratch ({components} components): "
-                f"{recompute_ms:.0f} ms"
+                f"{backend}: import {n:,} reports ({3 * n:,} mentions) in {took:.1f} s = "
+                f"{n / took:,.0f} reports/s; peak memory: importing process {peak:,.0f} MB "
+                f"({before:,.0f} MB before), largest helper process {helpers:,.0f} MB",
+                flush=True,
             )
-            engine.dispose()
-        finally:
-            if backend == "postgresql":
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            lines: list[dict[str, object]] = []
+            with data.open(encoding="utf-8") as handle:
+                for k, line in enumerate(handle):
+                    if k % max(1, n // 2000) == 0:
+                        lines.append(json.loads(line))
+            # One more report at a time, each sharing a stored phone (so it joins a cluster).
+            link_ms = []
+            for k in range(300):
+                shared = str(lines[k * 7 % len(lines)]["indicators"][0]["value"])  # type: ignore[index]
+                report = ReportIn(
+                    indicators=(
+                        IndicatorIn("phone", shared),
+                        IndicatorIn("email", f"new{k}@example.com"),
+                    )
+                )
+                t0 = time.perf_counter()
+                service.create_report(session=session, org_id=org.id, data=report)
+                session.flush()
+                link_ms.append((time.perf_counter() - t0) * 1000)
+                if k % 50 == 49:
+                    session.commit()
+            session.commit()
+            lookup_ms = []
+            for k in range(1000):
+                value = str(lines[k * 13 % len(lines)]["indicators"][k % 3]["value"])  # type: ignore[index]
+                t0 = time.perf_counter()
+                service.lookup(session, value, org_id=org.id)
+                lookup_ms.append((time.perf_counter() - t0) * 1000)
+            # networkx recomputing every cluster from scratch, side by side: read the
+            # report–indicator pairs, build the graph, take its connected components.
+            import networkx as nx
+            from sqlalchemy import select
+
+            from amparo.network.models import IndicatorKey, Mention
+
+            t0 = time.perf_counter()
+            pairs = session.execute(
+                select(Mention.report_id, Mention.indicator_id)
+                .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+                .where(IndicatorKey.warning.is_(None))
+            ).all()
+            read_s = time.perf_counter() - t0
+            graph = nx.Graph()
+            graph.add_edges_from((("r", r), ("i", i)) for r, i in pairs)
+            components = sum(1 for _ in nx.connected_components(graph))
+            recompute_s = time.perf_counter() - t0
+        link_ms.sort()
+        lookup_ms.sort()
+        print(
+            f"{backend}: one more report stored and linked p50 {statistics.median(link_ms):.2f} ms "
+            f"p99 {percentile(link_ms):.2f} ms; member look-up p50 "
+            f"{statistics.median(lookup_ms):.2f} ms p99 {percentile(lookup_ms):.2f} ms; "
+            f"networkx from scratch ({components:,} components): {recompute_s:.1f} s "
+            f"(of which {read_s:.1f} s reading the pairs)",
+            flush=True,
+        )
+        engine.dispose()
+    finally:
+        if backend == "postgresql":
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--scale", type=int, default=0, help="import speed with N reports")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="helper processes (default: cores)"
+    )
+    parser.add_argument("--scale-one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", default="sqlite", help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument(
         "--errors", type=int, default=0, help="print the first N reports with errors"
     )
     args = parser.parse_args()
+    if args.scale_one:
+        scale_one(args.scale_one, args.backend, args.file, args.postgres, args.workers)
+        return
     if args.scale:
-        scale(args.scale, args.postgres)
+        scale(args.scale, args.postgres, args.backends.split(","), args.workers)
         return
     records = load(args.data)
     if not records:

@@ -282,16 +282,7 @@ def write_batch(
     failures: list[LineFailure] = []
     wanted = [r.external_id for r in rows if r.external_id is not None]
     if wanted:
-        taken: set[str] = set()
-        for start in range(0, len(wanted), 5_000):
-            taken.update(
-                session.scalars(
-                    sa.select(Report.external_id).where(
-                        Report.org_id == org_id,
-                        Report.external_id.in_(wanted[start : start + 5_000]),
-                    )
-                )
-            )
+        taken = _taken(session, org_id, wanted, dialect)
         if taken:
             kept = []
             for row in rows:
@@ -308,21 +299,31 @@ def write_batch(
             rows = kept
     if not rows:
         return Written({}, failures)
-    indicators = _indicator_ids(session, rows, dialect)
+    counts: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        reported_at = row.reported_at or now
+        for pair in {(m.type, m.key) for m in row.mentions}:
+            count = counts.get(pair)
+            if count is None:
+                counts[pair] = [1, reported_at, reported_at]
+            else:
+                count[0] += 1
+                count[1] = min(count[1], reported_at)
+                count[2] = max(count[2], reported_at)
+    warnings = {(m.type, m.key): m.warning for row in rows for m in row.mentions}
+    indicators = _indicator_ids(session, counts, warnings, dialect)
     linkable = {i for i, warning in indicators.values() if warning is None}
     clusters = _link(session, rows, indicators, linkable, dialect, now)
     report_ids = _new_ids(session, REPORTS, len(rows), dialect)
     report_values = []
     mention_values = []
-    counts: dict[int, list[Any]] = {}
     for row, report_id, cluster_id in zip(rows, report_ids, clusters, strict=True):
-        reported_at = row.reported_at or now
         report_values.append(
             (
                 report_id,
                 org_id,
                 row.external_id,
-                reported_at,
+                row.reported_at or now,
                 row.channel,
                 row.category,
                 row.amount_demanded,
@@ -338,14 +339,11 @@ def write_batch(
                 now,
             )
         )
-        distinct: set[int] = set()
         for m in row.mentions:
-            indicator_id = indicators[(m.type, m.key)][0]
-            distinct.add(indicator_id)
             mention_values.append(
                 (
                     report_id,
-                    indicator_id,
+                    indicators[(m.type, m.key)][0],
                     m.value,
                     m.display,
                     m.start,
@@ -354,54 +352,99 @@ def write_batch(
                     m.source,
                 )
             )
-        for indicator_id in distinct:
-            count = counts.get(indicator_id)
-            if count is None:
-                counts[indicator_id] = [1, reported_at, reported_at]
-            else:
-                count[0] += 1
-                count[1] = min(count[1], reported_at)
-                count[2] = max(count[2], reported_at)
     _insert(session, REPORTS, _REPORT_COLUMNS, report_values, dialect)
     _insert(session, MENTIONS, _MENTION_COLUMNS, mention_values, dialect)
-    _count(session, counts, dialect)
     return Written({row.line: rid for row, rid in zip(rows, report_ids, strict=True)}, failures)
 
 
-def _indicator_ids(
-    session: Session, rows: list[ReportRow], dialect: str
-) -> dict[tuple[str, str], tuple[int, str | None]]:
-    """``(type, key) -> (id, warning)`` for every indicator of the batch, inserting new ones."""
-    new: dict[tuple[str, str], str | None] = {}
-    for row in rows:
-        for m in row.mentions:
-            new.setdefault((m.type, m.key), m.warning)
-    pairs = list(new)
-    found: dict[tuple[str, str], tuple[int, str | None]] = {}
-    table = INDICATORS
+def _taken(session: Session, org_id: int, wanted: list[str], dialect: str) -> set[str]:
+    """Which of these external ids the organisation already stored."""
     if dialect == "postgresql":
         cursor = _driver(session).cursor()
         cursor.execute(
-            "INSERT INTO indicators (type, key, warning, report_count) "
-            "SELECT t, k, w, 0 FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(t, k, w) "
-            "ON CONFLICT (type, key) DO NOTHING",
-            ([p[0] for p in pairs], [p[1] for p in pairs], [new[p] for p in pairs]),
+            "SELECT external_id FROM reports WHERE org_id = %s AND external_id = ANY(%s)",
+            (org_id, wanted),
         )
+        return {row[0] for row in cursor.fetchall()}
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 5_000):
+        taken.update(
+            str(value)
+            for value in session.scalars(
+                sa.select(Report.external_id).where(
+                    Report.org_id == org_id, Report.external_id.in_(wanted[start : start + 5_000])
+                )
+            )
+        )
+    return taken
+
+
+def _indicator_ids(
+    session: Session,
+    counts: dict[tuple[str, str], list[Any]],
+    warnings: dict[tuple[str, str], str | None],
+    dialect: str,
+) -> dict[tuple[str, str], tuple[int, str | None]]:
+    """``(type, key) -> (id, warning)`` for every indicator of the batch: new ones inserted,
+    and each one's count, first and last seen brought up to date, in one statement."""
+    pairs = list(counts)
+    found: dict[tuple[str, str], tuple[int, str | None]] = {}
+    if dialect == "postgresql":
+        cursor = _driver(session).cursor()
         cursor.execute(
-            "SELECT i.id, i.type, i.key, i.warning FROM indicators i "
-            "JOIN unnest(%s::text[], %s::text[]) AS v(t, k) ON i.type = v.t AND i.key = v.k",
-            ([p[0] for p in pairs], [p[1] for p in pairs]),
+            "INSERT INTO indicators AS i (type, key, warning, report_count, first_seen, last_seen) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], "
+            "%s::timestamptz[], %s::timestamptz[]) "
+            "ON CONFLICT (type, key) DO UPDATE SET "
+            "report_count = i.report_count + excluded.report_count, "
+            "first_seen = LEAST(i.first_seen, excluded.first_seen), "
+            "last_seen = GREATEST(i.last_seen, excluded.last_seen) "
+            "RETURNING i.id, i.type, i.key, i.warning",
+            (
+                [p[0] for p in pairs],
+                [p[1] for p in pairs],
+                [warnings[p] for p in pairs],
+                [counts[p][0] for p in pairs],
+                [counts[p][1] for p in pairs],
+                [counts[p][2] for p in pairs],
+            ),
         )
         for indicator_id, kind, key, warning in cursor.fetchall():
             found[(kind, key)] = (indicator_id, warning)
         return found
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+    table = INDICATORS
+    upsert = sqlite_insert(table)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[table.c.type, table.c.key],
+        set_={
+            "report_count": table.c.report_count + upsert.excluded.report_count,
+            "first_seen": sa.func.min(
+                sa.func.coalesce(table.c.first_seen, upsert.excluded.first_seen),
+                upsert.excluded.first_seen,
+            ),
+            "last_seen": sa.func.max(
+                sa.func.coalesce(table.c.last_seen, upsert.excluded.last_seen),
+                upsert.excluded.last_seen,
+            ),
+        },
+    )
     for start in range(0, len(pairs), 2_000):
         chunk = pairs[start : start + 2_000]
         session.execute(
-            sqlite_insert(table).on_conflict_do_nothing(),
-            [{"type": t, "key": k, "warning": new[(t, k)], "report_count": 0} for t, k in chunk],
+            upsert,
+            [
+                {
+                    "type": t,
+                    "key": k,
+                    "warning": warnings[(t, k)],
+                    "report_count": counts[(t, k)][0],
+                    "first_seen": counts[(t, k)][1],
+                    "last_seen": counts[(t, k)][2],
+                }
+                for t, k in chunk
+            ],
         )
         for indicator_id, kind, key, warning in session.execute(
             sa.select(table.c.id, table.c.type, table.c.key, table.c.warning).where(
@@ -438,21 +481,9 @@ def _link(
 
     touched = sorted(linkable)
     existing: set[int] = set()  # clusters of live reports sharing the batch's indicators
-    for start in range(0, len(touched), 5_000):
-        chunk = touched[start : start + 5_000]
-        for indicator_id, cluster_id in session.execute(
-            sa.select(Mention.indicator_id, Report.cluster_id)
-            .join(Report, Report.id == Mention.report_id)
-            .where(
-                Mention.indicator_id.in_(chunk),
-                Report.status != ReportStatus.RETRACTED,
-                Report.cluster_id.is_not(None),
-            )
-            .distinct()
-        ):
-            assert cluster_id is not None
-            existing.add(cluster_id)
-            union(("i", indicator_id), ("c", cluster_id))
+    for indicator_id, cluster_id in _clusters_of(session, touched, dialect):
+        existing.add(cluster_id)
+        union(("i", indicator_id), ("c", cluster_id))
     for index, row in enumerate(rows):
         parent.setdefault(("r", index), ("r", index))
         for m in row.mentions:
@@ -518,6 +549,39 @@ def _link(
     return assigned
 
 
+def _clusters_of(session: Session, indicator_ids: list[int], dialect: str) -> list[tuple[int, int]]:
+    """``(indicator, cluster)`` of the live reports that mention these indicators."""
+    if not indicator_ids:
+        return []
+    if dialect == "postgresql":
+        cursor = _driver(session).cursor()
+        cursor.execute(
+            "SELECT DISTINCT m.indicator_id, r.cluster_id FROM report_indicators m "
+            "JOIN reports r ON r.id = m.report_id WHERE m.indicator_id = ANY(%s::int[]) "
+            "AND r.status <> %s AND r.cluster_id IS NOT NULL",
+            (indicator_ids, ReportStatus.RETRACTED.value),
+        )
+        return [(int(i), int(c)) for i, c in cursor.fetchall()]
+    found: list[tuple[int, int]] = []
+    for start in range(0, len(indicator_ids), 5_000):
+        chunk = indicator_ids[start : start + 5_000]
+        found.extend(
+            (int(i), int(c))
+            for i, c in session.execute(
+                sa.select(Mention.indicator_id, Report.cluster_id)
+                .join(Report, Report.id == Mention.report_id)
+                .where(
+                    Mention.indicator_id.in_(chunk),
+                    Report.status != ReportStatus.RETRACTED,
+                    Report.cluster_id.is_not(None),
+                )
+                .distinct()
+            )
+            if c is not None
+        )
+    return found
+
+
 def _new_ids(session: Session, table: sa.Table, n: int, dialect: str) -> list[int]:
     """``n`` ids for new rows of ``table``, taken before writing them (under the lock)."""
     if n == 0:
@@ -561,41 +625,13 @@ def _insert(
     session.execute(sa.insert(plain), [dict(zip(columns, v, strict=True)) for v in values])
 
 
-def _count(session: Session, counts: dict[int, list[Any]], dialect: str) -> None:
-    """Add the batch's reports to each indicator's count, first and last seen."""
-    if not counts:
+def analyse(session: Session) -> None:
+    """Refresh the planner's statistics of the tables an import fills (PostgreSQL; SQLite's
+    planner goes by its indexes without them)."""
+    if session.get_bind().dialect.name != "postgresql":
         return
-    if dialect == "postgresql":
-        ids = list(counts)
-        cursor = _driver(session).cursor()
-        cursor.execute(
-            "UPDATE indicators AS i SET report_count = i.report_count + v.n, "
-            "first_seen = LEAST(i.first_seen, v.f), last_seen = GREATEST(i.last_seen, v.l) "
-            "FROM unnest(%s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[]) "
-            "AS v(id, n, f, l) WHERE i.id = v.id",
-            (
-                ids,
-                [counts[i][0] for i in ids],
-                [counts[i][1] for i in ids],
-                [counts[i][2] for i in ids],
-            ),
-        )
-        return
-    table = INDICATORS
-    first, last = (
-        sa.bindparam("f", type_=table.c.first_seen.type),
-        sa.bindparam("l", type_=table.c.last_seen.type),
-    )
-    session.execute(
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("iid"))
-        .values(
-            report_count=table.c.report_count + sa.bindparam("n"),
-            first_seen=sa.func.min(sa.func.coalesce(table.c.first_seen, first), first),
-            last_seen=sa.func.max(sa.func.coalesce(table.c.last_seen, last), last),
-        ),
-        [{"iid": i, "n": c[0], "f": c[1], "l": c[2]} for i, c in counts.items()],
-    )
+    session.execute(sa.text("ANALYZE reports, report_indicators, indicators, clusters"))
+    session.commit()
 
 
 def _driver(session: Session) -> Any:
