@@ -22,6 +22,7 @@ line still gets its own answer.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from amparo import crypto
 from amparo.errors import N_, AmparoError
-from amparo.indicators import default_warning_list
+from amparo.indicators import WarningList, default_warning_list
 from amparo.network import service
 from amparo.network.models import Cluster, IndicatorKey, Mention, Report, ReportStatus
 from amparo.store.base import Base
@@ -60,6 +61,7 @@ _REPORT_COLUMNS = (
     "place",
     "text",
     "narrative",
+    "victim",
     "status",
     "sharing",
     "cluster_id",
@@ -111,6 +113,7 @@ def _sealed(table: sa.Table, name: str) -> str:
 _TEXT = _sealed(REPORTS, "text")
 _NARRATIVE = _sealed(REPORTS, "narrative")
 _PLACE = _sealed(REPORTS, "place")
+_VICTIM = _sealed(REPORTS, "victim")
 _VALUE = _sealed(MENTIONS, "value")
 _DISPLAY = _sealed(MENTIONS, "display")
 
@@ -143,6 +146,7 @@ class ReportRow:
     place: str | None  # sealed
     text: str | None  # sealed
     narrative: str | None  # sealed
+    victim: str | None  # sealed
     sharing: str
     mentions: tuple[MentionRow, ...]
 
@@ -166,18 +170,51 @@ def prepare_lines(lines: Sequence[tuple[int, bytes]], region: str | None) -> lis
     """Check, extract, hash and seal each line on its own (no database)."""
     from amparo.network.importer import parse_line
 
-    keyring = crypto.active_keyring()
     warnings = default_warning_list()
     out: list[Prepared] = []
     for number, raw in lines:
         try:
-            data, mentions = service.prepare(parse_line(raw), region=region)
-            amount = service.parse_amount(data.amount, "amount")
-            paid = service.parse_amount(data.amount_paid, "amount_paid")
+            out.append(
+                prepare_report(parse_line(raw), region=region, line=number, warnings=warnings)
+            )
         except AmparoError as exc:
             out.append(LineFailure(number, exc.message, dict(exc.params)))
-            continue
-        rows = tuple(
+    return out
+
+
+def prepare_report(
+    data: service.ReportIn,
+    *,
+    region: str | None,
+    line: int = 0,
+    warnings: WarningList | None = None,
+) -> ReportRow:
+    """One report checked (``service.prepare``), its indicators hashed and its texts sealed;
+    ``InvalidInput`` says what is wrong."""
+    keyring = crypto.active_keyring()
+    warnings = warnings or default_warning_list()
+    data, mentions = service.prepare(data, region=region)
+    amount = service.parse_amount(data.amount, "amount")
+    paid = service.parse_amount(data.amount_paid, "amount_paid")
+
+    def seal(value: str | None, context: str) -> str | None:
+        return None if value is None else keyring.encrypt(value, context=context)
+
+    return ReportRow(
+        line=line,
+        external_id=data.external_id,
+        reported_at=data.reported_at,
+        channel=data.channel,
+        category=data.category,
+        amount_demanded=amount,
+        amount_paid=paid,
+        currency=data.currency.upper() if data.currency else None,
+        place=seal(data.place, _PLACE),
+        text=seal(data.text, _TEXT),
+        narrative=seal(data.narrative, _NARRATIVE),
+        victim=seal(data.victim, _VICTIM),
+        sharing=data.sharing,
+        mentions=tuple(
             MentionRow(
                 type=m.type,
                 key=keyring.blind_index(m.value, kind=f"indicator:{m.type}"),
@@ -190,29 +227,8 @@ def prepare_lines(lines: Sequence[tuple[int, bytes]], region: str | None) -> lis
                 source=m.source,
             )
             for m in mentions
-        )
-
-        def seal(value: str | None, context: str) -> str | None:
-            return None if value is None else keyring.encrypt(value, context=context)
-
-        out.append(
-            ReportRow(
-                line=number,
-                external_id=data.external_id,
-                reported_at=data.reported_at,
-                channel=data.channel,
-                category=data.category,
-                amount_demanded=amount,
-                amount_paid=paid,
-                currency=data.currency.upper() if data.currency else None,
-                place=seal(data.place, _PLACE),
-                text=seal(data.text, _TEXT),
-                narrative=seal(data.narrative, _NARRATIVE),
-                sharing=data.sharing,
-                mentions=rows,
-            )
-        )
-    return out
+        ),
+    )
 
 
 def _start_helper(keys: crypto.SealingKeys) -> None:
@@ -270,6 +286,7 @@ def default_workers() -> int:
 class Written:
     ids: dict[int, int]  # line number -> report id
     failures: list[LineFailure]
+    merged: bool = False  # existing clusters were joined (reports already loaded are stale)
 
 
 def write_batch(
@@ -313,48 +330,48 @@ def write_batch(
     warnings = {(m.type, m.key): m.warning for row in rows for m in row.mentions}
     indicators = _indicator_ids(session, counts, warnings, dialect)
     linkable = {i for i, warning in indicators.values() if warning is None}
-    clusters = _link(session, rows, indicators, linkable, dialect, now)
-    report_ids = _new_ids(session, REPORTS, len(rows), dialect)
-    report_values = []
-    mention_values = []
-    for row, report_id, cluster_id in zip(rows, report_ids, clusters, strict=True):
-        report_values.append(
-            (
-                report_id,
-                org_id,
-                row.external_id,
-                row.reported_at or now,
-                row.channel,
-                row.category,
-                row.amount_demanded,
-                row.amount_paid,
-                row.currency,
-                row.place,
-                row.text,
-                row.narrative,
-                ReportStatus.OPEN.value,
-                row.sharing,
-                cluster_id,
-                now,
-                now,
-            )
+    clusters, merged = _link(session, rows, indicators, linkable, dialect, now)
+    report_values = [
+        (
+            org_id,
+            row.external_id,
+            row.reported_at or now,
+            row.channel,
+            row.category,
+            row.amount_demanded,
+            row.amount_paid,
+            row.currency,
+            row.place,
+            row.text,
+            row.narrative,
+            row.victim,
+            ReportStatus.OPEN.value,
+            row.sharing,
+            cluster_id,
+            now,
+            now,
         )
-        for m in row.mentions:
-            mention_values.append(
-                (
-                    report_id,
-                    indicators[(m.type, m.key)][0],
-                    m.value,
-                    m.display,
-                    m.start,
-                    m.end,
-                    m.confidence,
-                    m.source,
-                )
-            )
-    _insert(session, REPORTS, _REPORT_COLUMNS, report_values, dialect)
+        for row, cluster_id in zip(rows, clusters, strict=True)
+    ]
+    report_ids = _insert_new(session, REPORTS, _REPORT_COLUMNS[1:], report_values, dialect)
+    mention_values = [
+        (
+            report_id,
+            indicators[(m.type, m.key)][0],
+            m.value,
+            m.display,
+            m.start,
+            m.end,
+            m.confidence,
+            m.source,
+        )
+        for row, report_id in zip(rows, report_ids, strict=True)
+        for m in row.mentions
+    ]
     _insert(session, MENTIONS, _MENTION_COLUMNS, mention_values, dialect)
-    return Written({row.line: rid for row, rid in zip(rows, report_ids, strict=True)}, failures)
+    return Written(
+        {row.line: rid for row, rid in zip(rows, report_ids, strict=True)}, failures, merged
+    )
 
 
 def _taken(session: Session, org_id: int, wanted: list[str], dialect: str) -> set[str]:
@@ -462,8 +479,8 @@ def _link(
     linkable: set[int],
     dialect: str,
     now: datetime,
-) -> list[int]:
-    """The cluster of each row (merging existing clusters as needed)."""
+) -> tuple[list[int], bool]:
+    """The cluster of each row (merging existing clusters as needed), and whether any were."""
     parent: dict[object, object] = {}
 
     def find(node: object) -> object:
@@ -479,10 +496,9 @@ def _link(
         if ra != rb:
             parent[ra] = rb
 
-    touched = sorted(linkable)
-    existing: set[int] = set()  # clusters of live reports sharing the batch's indicators
-    for indicator_id, cluster_id in _clusters_of(session, touched, dialect):
-        existing.add(cluster_id)
+    sizes: dict[int, int] = {}  # clusters of live reports sharing the batch's indicators
+    for indicator_id, cluster_id, size in _clusters_of(session, sorted(linkable), dialect):
+        sizes[cluster_id] = size
         union(("i", indicator_id), ("c", cluster_id))
     for index, row in enumerate(rows):
         parent.setdefault(("r", index), ("r", index))
@@ -493,29 +509,14 @@ def _link(
     groups: dict[object, tuple[list[int], set[int]]] = defaultdict(lambda: ([], set()))
     for index in range(len(rows)):
         groups[find(("r", index))][0].append(index)
-    for cluster_id in existing:
+    for cluster_id in sizes:
         root = find(("c", cluster_id))
         if root in groups:
             groups[root][1].add(cluster_id)
-    sizes: dict[int, int] = {}
-    merging = sorted({c for _, olds in groups.values() for c in olds})
-    for start in range(0, len(merging), 5_000):
-        sizes.update(
-            session.execute(
-                sa.select(Cluster.id, Cluster.size).where(
-                    Cluster.id.in_(merging[start : start + 5_000])
-                )
-            ).all()
-        )
     assigned = [0] * len(rows)
     fresh = [members for members, olds in groups.values() if not olds]
-    fresh_ids = _new_ids(session, CLUSTERS, len(fresh), dialect)
-    _insert(
-        session,
-        CLUSTERS,
-        ("id", "size", "created_at"),
-        [(cid, len(members), now) for cid, members in zip(fresh_ids, fresh, strict=True)],
-        dialect,
+    fresh_ids = _insert_new(
+        session, CLUSTERS, ("size", "created_at"), [(len(m), now) for m in fresh], dialect
     )
     for members, cid in zip(fresh, fresh_ids, strict=True):
         for index in members:
@@ -546,35 +547,39 @@ def _link(
             .values(size=sa.bindparam("grown_size")),
             [{"cid": cid, "grown_size": size} for cid, size in grown],
         )
-    return assigned
+    if relabel or grown:
+        # Reports and clusters this session holds may have changed underneath it.
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Report | Cluster):
+                session.expire(instance)
+    return assigned, bool(relabel)
 
 
-def _clusters_of(session: Session, indicator_ids: list[int], dialect: str) -> list[tuple[int, int]]:
-    """``(indicator, cluster)`` of the live reports that mention these indicators."""
+def _clusters_of(
+    session: Session, indicator_ids: list[int], dialect: str
+) -> list[tuple[int, int, int]]:
+    """``(indicator, cluster, cluster size)`` of the live reports mentioning these indicators."""
     if not indicator_ids:
         return []
     if dialect == "postgresql":
         cursor = _driver(session).cursor()
         cursor.execute(
-            "SELECT DISTINCT m.indicator_id, r.cluster_id FROM report_indicators m "
-            "JOIN reports r ON r.id = m.report_id WHERE m.indicator_id = ANY(%s::int[]) "
-            "AND r.status <> %s AND r.cluster_id IS NOT NULL",
+            "SELECT DISTINCT m.indicator_id, r.cluster_id, c.size FROM report_indicators m "
+            "JOIN reports r ON r.id = m.report_id JOIN clusters c ON c.id = r.cluster_id "
+            "WHERE m.indicator_id = ANY(%s::int[]) AND r.status <> %s",
             (indicator_ids, ReportStatus.RETRACTED.value),
         )
-        return [(int(i), int(c)) for i, c in cursor.fetchall()]
-    found: list[tuple[int, int]] = []
+        return [(int(i), int(c), int(n)) for i, c, n in cursor.fetchall()]
+    found: list[tuple[int, int, int]] = []
     for start in range(0, len(indicator_ids), 5_000):
         chunk = indicator_ids[start : start + 5_000]
         found.extend(
-            (int(i), int(c))
-            for i, c in session.execute(
-                sa.select(Mention.indicator_id, Report.cluster_id)
+            (int(i), int(c), int(n))
+            for i, c, n in session.execute(
+                sa.select(Mention.indicator_id, Report.cluster_id, Cluster.size)
                 .join(Report, Report.id == Mention.report_id)
-                .where(
-                    Mention.indicator_id.in_(chunk),
-                    Report.status != ReportStatus.RETRACTED,
-                    Report.cluster_id.is_not(None),
-                )
+                .join(Cluster, Cluster.id == Report.cluster_id)
+                .where(Mention.indicator_id.in_(chunk), Report.status != ReportStatus.RETRACTED)
                 .distinct()
             )
             if c is not None
@@ -584,8 +589,6 @@ def _clusters_of(session: Session, indicator_ids: list[int], dialect: str) -> li
 
 def _new_ids(session: Session, table: sa.Table, n: int, dialect: str) -> list[int]:
     """``n`` ids for new rows of ``table``, taken before writing them (under the lock)."""
-    if n == 0:
-        return []
     if dialect == "postgresql":
         cursor = _driver(session).cursor()
         cursor.execute(
@@ -597,6 +600,54 @@ def _new_ids(session: Session, table: sa.Table, n: int, dialect: str) -> list[in
     return list(range(start + 1, start + 1 + n))
 
 
+SMALL = 32  # rows up to which one INSERT … RETURNING beats taking ids and then COPY
+
+
+def _insert_new(
+    session: Session,
+    table: sa.Table,
+    columns: Sequence[str],
+    values: list[tuple[Any, ...]],
+    dialect: str,
+) -> list[int]:
+    """Insert rows without their ids; the new ids, in order."""
+    if not values:
+        return []
+    if len(values) > SMALL:
+        ids = _new_ids(session, table, len(values), dialect)
+        _insert(
+            session,
+            table,
+            ("id", *columns),
+            [(i, *v) for i, v in zip(ids, values, strict=True)],
+            dialect,
+        )
+        return ids
+    plain = _plain(table, ("id", *columns))
+    returned = session.execute(
+        sa.insert(plain).returning(plain.c.id, sort_by_parameter_order=True),
+        [dict(zip(columns, v, strict=True)) for v in values],
+    )
+    return [int(i) for i in returned.scalars()]
+
+
+@functools.lru_cache(maxsize=16)
+def _plain(table: sa.Table, columns: tuple[str, ...]) -> sa.Table:
+    """``table`` with its sealed columns as plain text: the values are sealed already."""
+    return sa.Table(
+        table.name,
+        sa.MetaData(),
+        *(
+            sa.Column(
+                c,
+                sa.Text() if isinstance(table.c[c].type, EncryptedText) else table.c[c].type,
+                primary_key=c == "id",
+            )
+            for c in columns
+        ),
+    )
+
+
 def _insert(
     session: Session,
     table: sa.Table,
@@ -606,23 +657,17 @@ def _insert(
 ) -> None:
     if not values:
         return
-    if dialect == "postgresql":
+    if dialect == "postgresql" and len(values) > SMALL:
         cursor = _driver(session).cursor()
         names = ", ".join(f'"{c}"' for c in columns)
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for value in values:
                 copy.write_row(value)
         return
-    plain = sa.table(
-        table.name,
-        *(
-            sa.column(
-                c, sa.Text() if isinstance(table.c[c].type, EncryptedText) else table.c[c].type
-            )
-            for c in columns
-        ),
+    session.execute(
+        sa.insert(_plain(table, tuple(columns))),
+        [dict(zip(columns, v, strict=True)) for v in values],
     )
-    session.execute(sa.insert(plain), [dict(zip(columns, v, strict=True)) for v in values])
 
 
 def analyse(session: Session) -> None:

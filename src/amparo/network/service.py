@@ -20,14 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
-from amparo.indicators import Indicator, WarningList, default_warning_list, extract
+from amparo.indicators import Indicator, WarningList, extract
 from amparo.network import fields
 from amparo.network.models import (
     Channel,
@@ -177,139 +175,27 @@ def create_report(
     region: str | None = None,
     warnings: WarningList | None = None,
 ) -> Report:
-    """Store a report with its indicators and link it, in the caller's transaction."""
-    data, mentions = prepare(data, region=region)
-    # Take the linking lock before writing anything: an importer that inserted a new indicator
-    # and then waited for the lock, while the lock holder waited for that indicator's row,
-    # deadlocked (two concurrent imports on PostgreSQL, found by a test).
-    lock(session)
-    if data.external_id is not None and session.scalar(
-        select(Report.id).where(Report.org_id == org_id, Report.external_id == data.external_id)
-    ):
-        raise Conflict(
-            N_("A report with the external id '%(id)s' already exists."), id=data.external_id[:60]
-        )
-    now = utcnow()
-    report = Report(
-        org_id=org_id,
-        external_id=data.external_id,
-        reported_at=data.reported_at or now,
-        channel=Channel(data.channel),
-        category=data.category,
-        amount_demanded=parse_amount(data.amount, "amount"),
-        amount_paid=parse_amount(data.amount_paid, "amount_paid"),
-        currency=data.currency.upper() if data.currency else None,
-        place=data.place,
-        text=data.text,
-        narrative=data.narrative,
-        victim=data.victim,
-        sharing=Sharing(data.sharing),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(report)
-    session.flush()
-    keys = _indicator_rows(session, mentions, warnings or default_warning_list())
-    for mention in mentions:
-        session.add(
-            Mention(
-                report_id=report.id,
-                indicator_id=keys[(mention.type, mention.value)].id,
-                value=mention.value,
-                display=mention.display,
-                start=mention.start,
-                end=mention.end,
-                confidence=mention.confidence,
-                source=mention.source,
-            )
-        )
-    seen_at = report.reported_at
-    for row in {k.id: k for k in keys.values()}.values():
-        row.report_count += 1
-        row.first_seen = min(row.first_seen or seen_at, seen_at)
-        row.last_seen = max(row.last_seen or seen_at, seen_at)
-    session.flush()
-    link(session, report, [k.id for k in keys.values() if k.warning is None])
-    return report
+    """Store a report with its indicators and link it, in the caller's transaction: the
+    import's path with a batch of one (``amparo.network.bulk``), so both link alike."""
+    from amparo.network import bulk
 
-
-def _indicator_rows(
-    session: Session, mentions: Sequence[PreparedMention], warnings: WarningList
-) -> dict[tuple[str, str], IndicatorKey]:
-    wanted = {(m.type, m.value) for m in mentions}
-    if not wanted:
-        return {}
-    hashed = {(kind, value): indicator_key(kind, value) for kind, value in wanted}
-    rows = [
-        {
-            "type": kind,
-            "key": key,
-            "warning": warnings.reason(kind, value),
-            "report_count": 0,
-        }
-        for (kind, value), key in hashed.items()
-    ]
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(IndicatorKey).values(rows).on_conflict_do_nothing())
-    found = session.scalars(
-        select(IndicatorKey).where(
-            tuple_(IndicatorKey.type, IndicatorKey.key).in_(
-                [(kind, key) for (kind, _), key in hashed.items()]
-            )
-        )
-    ).all()
-    by_key = {(row.type, row.key): row for row in found}
-    return {pair: by_key[(pair[0], key)] for pair, key in hashed.items()}
+    row = bulk.prepare_report(data, region=region, warnings=warnings)
+    session.flush()
+    written = bulk.write_batch(session, org_id=org_id, rows=[row])
+    if written.failures:
+        failure = written.failures[0]
+        raise Conflict(failure.message, **failure.params)
+    return session.get_one(Report, written.ids[0])
 
 
 def lock(session: Session) -> None:
-    """One linker at a time on PostgreSQL, until the transaction ends (SQLite has one writer)."""
+    """One linker at a time on PostgreSQL, until the transaction ends (SQLite has one writer).
+
+    Taken before anything is written: an importer that inserted a new indicator and then
+    waited for the lock, while the lock holder waited for that indicator's row, deadlocked
+    (two concurrent imports on PostgreSQL, found by a test)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(_LINK_LOCK)))
-
-
-def link(session: Session, report: Report, indicator_ids: Sequence[int]) -> None:
-    """Join the clusters of every live report that shares an indicator with ``report``."""
-    lock(session)
-    neighbours: list[int] = []
-    if indicator_ids:
-        neighbours = list(
-            session.scalars(
-                select(Report.cluster_id)
-                .join(Mention, Mention.report_id == Report.id)
-                .where(
-                    Mention.indicator_id.in_(list(indicator_ids)),
-                    Report.id != report.id,
-                    Report.status != ReportStatus.RETRACTED,
-                    Report.cluster_id.is_not(None),
-                )
-                .distinct()
-            )
-        )
-    if not neighbours:
-        cluster = Cluster(size=1)
-        session.add(cluster)
-        session.flush()
-        report.cluster_id = cluster.id
-        return
-    clusters = session.scalars(select(Cluster).where(Cluster.id.in_(neighbours))).all()
-    root = max(clusters, key=lambda c: (c.size, -c.id))
-    for other in clusters:
-        if other.id == root.id:
-            continue
-        session.execute(
-            update(Report)
-            .where(Report.cluster_id == other.id)
-            .values(cluster_id=root.id)
-            .execution_options(synchronize_session=False)
-        )
-        root.size += other.size
-        session.delete(other)
-    root.size += 1
-    report.cluster_id = root.id
-    session.flush()
-    session.expire_all()
 
 
 def retract(*, session: Session, org_id: int, report_id: int) -> Report:
