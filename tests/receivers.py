@@ -135,3 +135,75 @@ class SmtpReceiver:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class ServedApp:
+    """An ASGI app served for real by uvicorn on 127.0.0.1 in a thread (another Amparo hub).
+
+    Every HTTP request's path, headers and body are kept in ``requests`` exactly as they arrived,
+    so a test can say what went over the wire. ``stop()`` closes the port (connection refused,
+    as when the hub is down)."""
+
+    app: Any
+    port: int = field(default_factory=free_port)
+    requests: list[Request] = field(default_factory=list)
+    _server: Any = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _recording(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+
+        async def recording_receive() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+            return message
+
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            await self.app(scope, recording_receive, send)
+        finally:
+            self.requests.append(Request(scope["path"], headers, b"".join(chunks)))
+
+    def start(self) -> ServedApp:
+        import uvicorn
+
+        config = uvicorn.Config(
+            self._recording,
+            host="127.0.0.1",
+            port=self.port,
+            interface="asgi3",
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the hub did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = self._thread = None

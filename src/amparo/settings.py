@@ -74,6 +74,17 @@ class Settings(BaseSettings):
         description="Anonymous look-ups count only reports older than this, so an extortioner "
         "cannot watch a number get reported.",
     )
+    partner_lookup_rate_limit: str = Field(
+        default="600/hour",
+        description="Rate limit per partner hub on the online partner look-up, counted in "
+        "values asked (not calls), so a hub cannot enumerate numbers.",
+    )
+    remote_hub_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=30,
+        description="How long a member's look-up waits for partner hubs' online answers.",
+    )
     login_rate_limit: str = Field(
         default="10/minute", description="Rate limit per client and per account for log-ins."
     )

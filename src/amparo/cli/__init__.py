@@ -30,8 +30,21 @@ def cli_language() -> str:
 
 
 def _register() -> None:
-    from amparo.cli import admin, check, db, demo, network, safety, serve, train, traveller
+    from amparo.cli import (
+        admin,
+        check,
+        db,
+        demo,
+        network,
+        partners,
+        safety,
+        serve,
+        train,
+        traveller,
+    )
 
+    admin.app.add_typer(partners.link_app, name="partner-link")
+    admin.app.add_typer(partners.hub_app, name="remote-hub")
     app.add_typer(db.app, name="db")
     app.add_typer(admin.app, name="admin")
     app.add_typer(demo.app, name="demo")

@@ -239,12 +239,19 @@ def lookup(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Has this number, account or profile been reported?"""
-    from amparo.network import service
+    from amparo.network import remote_hubs
 
     _ = gettext_for(cli_language())
-    with db_session() as session:
+    settings = load_settings()
+    with db_session(settings) as session:
         owner = organisation(session, org)
-        found = service.lookup(session, value, org_id=owner.id, region=region)
+        found = remote_hubs.lookup(
+            session,
+            value,
+            org_id=owner.id,
+            region=region,
+            timeout=settings.remote_hub_timeout_seconds,
+        )
     data = {
         "type": found.type,
         "value": found.value,
@@ -256,6 +263,7 @@ def lookup(
         "warning": found.warning,
         "ambiguous_with": found.ambiguous_with,
         "partners": [p.__dict__ for p in found.partners],
+        "unreachable": found.unreachable,
     }
     if as_json:
         print_json(data)
@@ -281,6 +289,12 @@ def lookup(
         console.print(
             _("Partner hub %(partner)s: reported %(n)d times.")
             % {"partner": sighting.partner, "n": sighting.reports}
+        )
+    for name in found.unreachable:
+        err_console.print(
+            _("Partner hub %(partner)s could not be asked; its answer is missing.")
+            % {"partner": name},
+            highlight=False,
         )
     if found.ambiguous_with:
         console.print(

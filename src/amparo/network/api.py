@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
@@ -10,9 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from amparo.accounts import audit
 from amparo.accounts.models import Scope
 from amparo.accounts.service import Principal
+from amparo.errors import N_, NotAuthenticated, RateLimited
+from amparo.network import partner_links, remote_hubs, service
 from amparo.network import schemas as s
-from amparo.network import service
-from amparo.network.models import Report
+from amparo.network.models import PartnerLink, Report
 from amparo.store.types import utcnow
 from amparo.web.deps import (
     OriginDep,
@@ -23,6 +25,7 @@ from amparo.web.deps import (
     requires,
 )
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["networks"])
 
 Writer = Annotated[Principal, Depends(requires(Scope.REPORTS_WRITE))]
@@ -232,7 +235,13 @@ def lookup(
             warning=found.warning,
             ambiguous_with=found.ambiguous_with,
         )
-    found = service.lookup(session, value, org_id=member.require_org(), region=region)
+    found = remote_hubs.lookup(
+        session,
+        value,
+        org_id=member.require_org(),
+        region=region,
+        timeout=settings.remote_hub_timeout_seconds,
+    )
     return s.LookupOut(
         type=found.type,
         value=found.value,
@@ -246,4 +255,59 @@ def lookup(
         warning=found.warning,
         ambiguous_with=found.ambiguous_with,
         partners=[p.__dict__ for p in found.partners],
+        unreachable=found.unreachable,
     )
+
+
+def _partner_hub(request: Request, session: SessionDep) -> PartnerLink:
+    """The partner hub asking, from ``Authorization: Bearer amph_…`` (a hub token from
+    ``amparo admin partner-link add``, not a person's API token)."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise NotAuthenticated(
+            N_("This needs a partner hub token: 'Authorization: Bearer amph_…'.")
+        )
+    return partner_links.link_for_token(session=session, secret=credentials.strip())
+
+
+PartnerHubDep = Annotated[PartnerLink, Depends(_partner_hub)]
+
+
+@router.post(
+    "/partner/lookup",
+    response_model=s.PartnerLookupOut,
+    summary="A partner hub asks, by keyed hash only, how often values were reported here",
+)
+def partner_lookup(
+    body: s.PartnerLookupIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    link: PartnerHubDep,
+    origin: OriginDep,
+) -> s.PartnerLookupOut:
+    # Counted in values asked, not calls: 100 values per call must not multiply the allowance.
+    try:
+        request.app.state.rate_limiter.hit(
+            settings.partner_lookup_rate_limit,
+            f"partner-lookup:{link.id}",
+            cost=len(body.items),
+        )
+    except RateLimited:
+        logger.warning("partner hub link %d is over its look-up limit", link.id)
+        raise
+    answers = partner_links.answer(
+        session=session, link=link, items=[(i.type, i.hmac) for i in body.items]
+    )
+    audit.record(
+        session=session,
+        actor=audit.Actor(type="partner_hub", id=link.id, org_id=link.org_id),
+        action="partner.lookup",
+        origin=origin,
+        target=audit.Target(
+            "partner_link",
+            link.id,
+            {"items": len(answers), "found": sum(1 for a in answers if a.reports)},
+        ),
+    )
+    return s.PartnerLookupOut(items=[s.PartnerAnswer(**a.__dict__) for a in answers])

@@ -369,8 +369,34 @@ def write_batch(
         for m in row.mentions
     ]
     _insert(session, MENTIONS, _MENTION_COLUMNS, mention_values, dialect)
+    shared = [row for row in rows if row.sharing != "own" and row.mentions]
+    if shared and _has_partner_links(session, org_id):
+        # Partner hubs that ask online see shared reports at once (``partner_links``).
+        keyring = crypto.active_keyring()
+        service.sync_partner_links(
+            session,
+            org_id,
+            {
+                indicators[(m.type, m.key)][0]: (m.type, keyring.decrypt(m.value, context=_VALUE))
+                for row in shared
+                for m in row.mentions
+            },
+        )
     return Written(
         {row.line: rid for row, rid in zip(rows, report_ids, strict=True)}, failures, merged
+    )
+
+
+def _has_partner_links(session: Session, org_id: int) -> bool:
+    from amparo.network.models import PartnerLink
+
+    return (
+        session.scalar(
+            sa.select(PartnerLink.id)
+            .where(PartnerLink.org_id == org_id, PartnerLink.revoked_at.is_(None))
+            .limit(1)
+        )
+        is not None
     )
 
 

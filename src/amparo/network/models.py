@@ -88,6 +88,57 @@ class PartnerHash(Base):
     last_seen: Mapped[str | None] = mapped_column(String(10), default=None)
 
 
+class PartnerLink(Base):
+    """Serving side: a partner hub allowed to ask this organisation's look-up online, with the
+    key shared with that hub (encrypted) and the hash of the token it authenticates with."""
+
+    __tablename__ = "partner_links"
+    __table_args__ = (UniqueConstraint("org_id", "name", name="partner_link_org_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(EncryptedText("partner_links.key"))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class PartnerLinkHash(Base):
+    """One indicator of the organisation's shared reports, hashed under one link's key."""
+
+    __tablename__ = "partner_link_hashes"
+    __table_args__ = (
+        Index("ix_partner_link_hashes_lookup", "link_id", "type", "hmac", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("partner_links.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(16))
+    hmac: Mapped[str] = mapped_column(String(64))
+    reports: Mapped[int] = mapped_column(Integer)
+    last_seen: Mapped[str | None] = mapped_column(String(10), default=None)
+
+
+class RemoteHub(Base):
+    """Asking side: a partner hub whose look-up members' look-ups also ask online, with the
+    shared key and the token that hub gave (both encrypted)."""
+
+    __tablename__ = "remote_hubs"
+    __table_args__ = (UniqueConstraint("org_id", "name", name="remote_hub_org_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(EncryptedText("remote_hubs.key"))
+    token: Mapped[str] = mapped_column(EncryptedText("remote_hubs.token"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Cluster(Base):
     __tablename__ = "clusters"
 

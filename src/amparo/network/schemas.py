@@ -6,7 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from amparo.network.fields import TYPES
 
 
 class Strict(BaseModel):
@@ -95,7 +97,12 @@ class LookupOut(BaseModel):
     warning: str | None = None
     ambiguous_with: list[str] = Field(default_factory=list)
     partners: list[dict[str, object]] | None = Field(
-        default=None, description="Members only: partner hubs whose hashed feeds hold the value."
+        default=None,
+        description="Members only: partner hubs that saw the value (partner, reports, "
+        "last_seen, source: 'feed' for an imported hashed feed, 'online' for a hub asked now).",
+    )
+    unreachable: list[str] | None = Field(
+        default=None, description="Members only: partner hubs that could not be asked online."
     )
 
 
@@ -108,3 +115,34 @@ class SharingPreviewOut(BaseModel):
     organisations: list[str] = Field(description="Who could read the report, besides you.")
     indicators: list[tuple[str, str]] = Field(description="(type, value) they would see.")
     withheld: list[str] = Field(description="What never leaves your organisation.")
+
+
+class PartnerItem(Strict):
+    type: str = Field(max_length=16, description="phone, clabe, card, mtcn, email, url, …")
+    hmac: str = Field(
+        pattern="^[0-9a-f]{64}$",
+        description="HMAC-SHA256 of 'type:canonical value' under the key shared by the two "
+        "hubs, as 64 lowercase hexadecimal characters.",
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in TYPES or value == "name":
+            raise ValueError("unknown indicator type")
+        return value
+
+
+class PartnerLookupIn(Strict):
+    items: list[PartnerItem] = Field(min_length=1, max_length=100)
+
+
+class PartnerAnswer(BaseModel):
+    type: str
+    hmac: str
+    reports: int = Field(description="Live reports shared at 'partners' or 'network' level.")
+    last_seen: str | None = Field(description="Day of the latest one (YYYY-MM-DD).")
+
+
+class PartnerLookupOut(BaseModel):
+    items: list[PartnerAnswer]

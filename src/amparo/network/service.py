@@ -188,6 +188,20 @@ def create_report(
     return session.get_one(Report, written.ids[0])
 
 
+def sync_partner_links(
+    session: Session, org_id: int, indicators: dict[int, tuple[str, str]]
+) -> None:
+    """Partner hubs asking online see shared reports as they change (see ``partner_links``)."""
+    from amparo.network import partner_links
+
+    lock(session)  # one writer of the hash tables at a time on PostgreSQL
+    partner_links.sync(session, org_id=org_id, indicators=indicators)
+
+
+def _indicators_of(report: Report) -> dict[int, tuple[str, str]]:
+    return {m.indicator_id: (m.indicator.type, m.value) for m in report.mentions}
+
+
 def lock(session: Session) -> None:
     """One linker at a time on PostgreSQL, until the transaction ends (SQLite has one writer).
 
@@ -207,15 +221,20 @@ def retract(*, session: Session, org_id: int, report_id: int) -> Report:
     report.status = ReportStatus.RETRACTED
     report.updated_at = utcnow()
     session.flush()
+    if report.sharing != Sharing.OWN:
+        sync_partner_links(session, org_id, _indicators_of(report))
     return report
 
 
 def delete_report(*, session: Session, org_id: int, report_id: int) -> None:
     report = _own(session, org_id, report_id)
+    indicators = _indicators_of(report) if report.sharing != Sharing.OWN else {}
     if report.status != ReportStatus.RETRACTED:
         _leave(session, report)
     session.delete(report)
     session.flush()
+    if indicators:
+        sync_partner_links(session, org_id, indicators)
 
 
 def _own(session: Session, org_id: int, report_id: int) -> Report:
@@ -438,9 +457,12 @@ def preview_sharing(*, session: Session, org_id: int, report_id: int, level: str
 def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) -> Report:
     _choice(level, Sharing, "sharing")
     report = _own(session, org_id, report_id)
+    before = report.sharing
     report.sharing = Sharing(level)
     report.updated_at = utcnow()
     session.flush()
+    if (before == Sharing.OWN) != (report.sharing == Sharing.OWN):
+        sync_partner_links(session, org_id, _indicators_of(report))
     return report
 
 
@@ -547,6 +569,7 @@ class PartnerSighting:
     partner: str
     reports: int
     last_seen: str | None
+    source: str = "feed"  # "feed" (an imported hashed feed) or "online" (the hub was asked)
 
 
 @dataclass(frozen=True)
@@ -561,6 +584,7 @@ class Lookup:
     warning: str | None
     ambiguous_with: list[str]
     partners: list[PartnerSighting] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # partner hubs that could not be asked
 
 
 def lookup(

@@ -39,8 +39,9 @@ class _MemoryWindows:
         self._since_sweep = 0
         self._longest = 0  # the longest window seen: a key idle longer holds no live hit
 
-    def hit(self, key: str, amount: int, expiry: int) -> float | None:
-        """Count a hit; None if allowed, else the seconds until the window lets one in."""
+    def hit(self, key: str, amount: int, expiry: int, cost: int = 1) -> float | None:
+        """Count ``cost`` hits; None if allowed, else the seconds until the window lets them in
+        (refused whole: a partly allowed batch would count hits that were never answered)."""
         now = time.monotonic()
         with self._lock:
             self._longest = max(self._longest, expiry)
@@ -52,9 +53,11 @@ class _MemoryWindows:
                 hits = self._hits[key] = deque()
             while hits and hits[0] <= now - expiry:
                 hits.popleft()
-            if len(hits) >= amount:
-                return hits[len(hits) - amount] + expiry - now
-            hits.append(now)
+            if cost > amount:
+                return float(expiry)
+            if len(hits) + cost > amount:
+                return hits[len(hits) + cost - amount - 1] + expiry - now
+            hits.extend([now] * cost)
             return None
 
     def _sweep(self, now: float) -> None:
@@ -78,17 +81,20 @@ class RateLimiter:
     def _shared(storage_uri: str) -> MovingWindowRateLimiter:
         return MovingWindowRateLimiter(storage_from_string(storage_uri))
 
-    def hit(self, rule: str, *keys: str) -> None:
-        """Count one hit against ``rule`` for every key; raise RateLimited if any is over."""
+    def hit(self, rule: str, *keys: str, cost: int = 1) -> None:
+        """Count ``cost`` hits (one by default; a batch look-up counts its items) against
+        ``rule`` for every key; raise RateLimited if any is over."""
         item = _rule(rule)
         for key in keys:
             if self._limiter is None:
-                wait = self._memory.hit(f"{item.key_for()}/{key}", item.amount, item.get_expiry())
+                wait = self._memory.hit(
+                    f"{item.key_for()}/{key}", item.amount, item.get_expiry(), cost
+                )
                 if wait is None:
                     continue
                 retry = max(1, int(wait))
             else:
-                if self._limiter.hit(item, key):
+                if self._limiter.hit(item, key, cost=cost):
                     continue
                 stats = self._limiter.get_window_stats(item, key)
                 retry = max(1, int(stats.reset_time - time.time()))

@@ -40,3 +40,21 @@ def test_idle_keys_are_swept(monkeypatch: pytest.MonkeyPatch) -> None:
     now[0] = 5.0
     limiter.hit("5/second", "late")
     assert [key.rsplit("/", 1)[-1] for key in limiter._memory._hits] == ["late"]
+
+
+def test_a_batch_counts_its_items_and_is_refused_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    limiter = RateLimiter("memory://")
+    limiter.hit("5/minute", "hub", cost=3)
+    now[0] += 10
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("5/minute", "hub", cost=3)
+    assert refused.value.retry_after == 50  # the first batch leaves the window at 1060
+    limiter.hit("5/minute", "hub", cost=2)  # the refused batch counted nothing
+    with pytest.raises(RateLimited):
+        limiter.hit("5/minute", "hub")
+    with pytest.raises(RateLimited):
+        limiter.hit("5/minute", "other", cost=6)  # more than a whole window never passes
+    now[0] = 1060.5
+    limiter.hit("5/minute", "hub", cost=3)
