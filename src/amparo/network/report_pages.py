@@ -109,7 +109,12 @@ def _actor(user: User) -> audit.Actor:
 def _values(report: Report | None) -> dict[str, str]:
     """What the form shows: a report's current values, or a new report's defaults."""
     if report is None:
-        return {name: "" for name in FIELDS} | {"channel": "other", "sharing": "own"}
+        today = utcnow().date().isoformat()
+        return {name: "" for name in FIELDS} | {
+            "channel": "other",
+            "sharing": "own",
+            "reported_at": today,
+        }
     return {
         "text": report.text or "",
         "narrative": report.narrative or "",
@@ -537,29 +542,30 @@ def _months_before(day: date, months: int) -> date:
 
 
 def _chart(found: reports.Trends) -> dict[str, Any]:
-    """Column geometry for an inline SVG: one bar per period, scaled to the busiest one."""
-    width, height, top, bottom = 40, 160, 22, 28
+    """Column geometry for an inline SVG: one bar per period, scaled to the busiest one, in a
+    fixed-width drawing (many periods make thinner bars, not a longer, flatter chart)."""
+    full, height, top, bottom = 480, 150, 20, 26
+    width = max(4, full // max(len(found.periods), 1))
+    gap = max(1, width // 6)
+    every = -(-56 // width)  # a label needs ~56 units ("2026-03" or "03-09" at 13 px)
     most = max(found.most, 1)
-    every = max(1, len(found.periods) // 8)  # label at most ~8 periods, or they overlap
     bars = []
     for n, period in enumerate(found.periods):
         tall = round(period.reports / most * height)
-        label = period.start.isoformat()[: 10 if found.bucket == "week" else 7]
+        label = (
+            period.start.isoformat()[5:] if found.bucket == "week" else period.start.isoformat()[:7]
+        )
         bars.append(
             {
-                "x": n * width + 6,
+                "x": n * width + gap,
                 "y": top + height - tall,
-                "w": width - 12,
+                "w": width - 2 * gap,
                 "h": tall,
-                "count": period.reports,
-                "label": label if n % every == 0 else "",
-                "title": label,
+                "count": period.reports if width >= 16 else 0,  # numbers fit on wide bars only
+                "label": label if (len(found.periods) - 1 - n) % every == 0 else "",
+                "title": period.start.isoformat(),
+                "total": period.reports,
                 "mid": n * width + width // 2,
             }
         )
-    return {
-        "bars": bars,
-        "width": max(len(bars), 1) * width,
-        "height": top + height + bottom,
-        "base": top + height,
-    }
+    return {"bars": bars, "width": full, "height": top + height + bottom, "base": top + height}

@@ -143,16 +143,16 @@ def test_the_list_filters_and_pages_and_hides_what_others_keep(
     login(client, analyst.email, factories.PASSWORD)
     first = client.get("/reportes", headers=HTML)
     assert first.status_code == 200
-    assert "28 reportes · página 1 de 2" in first.text
+    assert "Reportes: 28 · página 1 de 2" in first.text
     assert len(re.findall(r'href="/reportes/\d+"', first.text)) == 25
     assert "página 2" in client.get("/reportes?page=2", headers=HTML).text
     found = client.get("/reportes", params={"indicator": "55 1000 0003"}, headers=HTML)
     assert f'href="/reportes/{shared.id}"' in found.text
     assert f'href="/reportes/{secret.id}"' not in found.text
-    assert "2 reportes" in found.text
+    assert "Reportes: 2 ·" in found.text
     assert "Compartido por otra organización" in found.text
     sms = client.get("/reportes", params={"channel": "sms", "own": "on"}, headers=HTML)
-    assert "13 reportes" in sms.text
+    assert "Reportes: 13 ·" in sms.text
     bad = client.get("/reportes", params={"since": "ayer"}, headers=HTML)
     assert bad.status_code == 422
     assert 'id="since-error"' in bad.text
