@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Annotated
+from datetime import date, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
@@ -12,7 +12,7 @@ from amparo.accounts import audit
 from amparo.accounts.models import Scope
 from amparo.accounts.service import Principal
 from amparo.errors import N_, NotAuthenticated, RateLimited
-from amparo.network import partner_links, remote_hubs, service
+from amparo.network import partner_links, remote_hubs, reports, service
 from amparo.network import schemas as s
 from amparo.network.models import PartnerLink, Report
 from amparo.store.types import utcnow
@@ -84,6 +84,207 @@ def create_report(
         target=audit.Target("report", report.id, {"indicators": len(report.mentions)}),
     )
     session.refresh(report)
+    return _out(report)
+
+
+@router.get(
+    "/reports",
+    response_model=s.ReportPage,
+    summary="Reports you may read, newest first, with filters (offset paging)",
+)
+def list_reports(
+    session: SessionDep,
+    principal: Reader,
+    status: Annotated[str | None, Query(pattern="^(open|closed|retracted)$")] = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+    category: Annotated[str | None, Query(max_length=32)] = None,
+    since: date | None = None,
+    until: date | None = None,
+    cluster_id: int | None = None,
+    indicator: Annotated[str | None, Query(max_length=500)] = None,
+    own: bool = False,
+    region: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=reports.MAX_PER_PAGE)] = 50,
+) -> s.ReportPage:
+    filters = reports.ReportFilters(
+        status=status,
+        channel=channel,
+        category=category,
+        since=since,
+        until=until,
+        cluster_id=cluster_id,
+        indicator=indicator,
+        own_only=own,
+        region=region,
+    )
+    found = reports.list_reports(
+        session=session,
+        org_id=principal.require_org(),
+        filters=filters,
+        page=page,
+        per_page=per_page,
+    )
+    return s.ReportPage(
+        items=[
+            s.ReportSummary(
+                **{
+                    k: v
+                    for k, v in row.__dict__.items()
+                    if k not in ("amount_demanded", "amount_paid")
+                },
+                amount=_money(row.amount_demanded),
+                amount_paid=_money(row.amount_paid),
+            )
+            for row in found.items
+        ],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
+
+
+def _money(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@router.get(
+    "/reports/{report_id}",
+    response_model=s.ReportRead,
+    summary="One report: all of it for its organisation, indicators and dates for others",
+)
+def read_report(
+    report_id: int, session: SessionDep, principal: Reader, origin: OriginDep
+) -> s.ReportRead:
+    org_id = principal.require_org()
+    report = reports.get_report(session=session, org_id=org_id, report_id=report_id)
+    own = report.org_id == org_id
+    if own:  # its personal data is decrypted for the reader
+        audit.record(
+            session=session,
+            actor=audit.Actor.of(principal),
+            action="report.read",
+            origin=origin,
+            target=audit.Target("report", report.id),
+        )
+    return read_model(session, org_id, report)
+
+
+def read_model(session: SessionDep, org_id: int, report: Report) -> s.ReportRead:
+    own = report.org_id == org_id
+    counts = reports.times_reported(session=session, org_id=org_id, report=report)
+    private: dict[str, Any] = {}
+    if own:
+        private = {
+            "text": report.text,
+            "narrative": report.narrative,
+            "victim": report.victim,
+            "place": report.place,
+            "amount": _money(report.amount_demanded),
+            "amount_paid": _money(report.amount_paid),
+            "currency": report.currency,
+        }
+    return s.ReportRead(
+        id=report.id,
+        own=own,
+        external_id=report.external_id if own else None,
+        status=report.status.value,
+        sharing=report.sharing.value if own else None,
+        channel=report.channel.value,
+        category=report.category,
+        reported_at=report.reported_at,
+        created_at=report.created_at,
+        updated_at=report.updated_at,
+        cluster_id=report.cluster_id,
+        indicators=[
+            s.ReportMention(
+                type=m.indicator.type,
+                display=m.display,
+                start=m.start if own else None,
+                end=m.end if own else None,
+                warning=m.indicator.warning is not None,
+                reported=counts.get(m.indicator_id, 0),
+            )
+            for m in report.mentions
+        ],
+        **private,
+    )
+
+
+@router.patch(
+    "/reports/{report_id}",
+    response_model=s.ReportOut,
+    summary="Change a report; new text or indicators relink it (audited)",
+)
+def update_report(
+    report_id: int,
+    body: s.ReportUpdate,
+    session: SessionDep,
+    principal: Writer,
+    origin: OriginDep,
+) -> s.ReportOut:
+    org_id = principal.require_org()
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"region"})
+    for name in ("amount", "amount_paid"):
+        if changes.get(name) is not None:
+            changes[name] = str(changes[name])
+    if changes.get("indicators") is not None:
+        changes["indicators"] = [
+            service.IndicatorIn(i["type"], i["value"]) for i in changes["indicators"]
+        ]
+    report = reports.update_report(
+        session=session, org_id=org_id, report_id=report_id, changes=changes, region=body.region
+    )
+    audit.record(
+        session=session,
+        actor=audit.Actor.of(principal),
+        action="report.update",
+        origin=origin,
+        target=audit.Target("report", report.id, {"fields": sorted(changes)}),
+    )
+    session.refresh(report)
+    return _out(report)
+
+
+@router.post(
+    "/reports/{report_id}/close",
+    response_model=s.ReportOut,
+    summary="Close a report: the case is handled; it stays linked and counted",
+)
+def close_report(
+    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+) -> s.ReportOut:
+    report = reports.close_report(
+        session=session, org_id=principal.require_org(), report_id=report_id
+    )
+    audit.record(
+        session=session,
+        actor=audit.Actor.of(principal),
+        action="report.close",
+        origin=origin,
+        target=audit.Target("report", report.id),
+    )
+    return _out(report)
+
+
+@router.post(
+    "/reports/{report_id}/reopen",
+    response_model=s.ReportOut,
+    summary="Reopen a closed report",
+)
+def reopen_report(
+    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+) -> s.ReportOut:
+    report = reports.reopen_report(
+        session=session, org_id=principal.require_org(), report_id=report_id
+    )
+    audit.record(
+        session=session,
+        actor=audit.Actor.of(principal),
+        action="report.reopen",
+        origin=origin,
+        target=audit.Target("report", report.id),
+    )
     return _out(report)
 
 
@@ -191,6 +392,40 @@ def list_clusters(
         )
         for v in views
     ]
+
+
+@router.get(
+    "/trends",
+    response_model=s.TrendsOut,
+    summary="Reports per week or month: by category and channel, amounts, new networks",
+)
+def trends(
+    session: SessionDep,
+    principal: Reader,
+    since: date,
+    until: date,
+    bucket: Annotated[str, Query(pattern="^(week|month)$")] = "week",
+) -> s.TrendsOut:
+    found = reports.trends(
+        session=session, org_id=principal.require_org(), since=since, until=until, bucket=bucket
+    )
+    return s.TrendsOut(
+        bucket=found.bucket,
+        since=found.since,
+        until=found.until,
+        periods=[
+            s.PeriodOut(
+                start=p.start,
+                reports=p.reports,
+                categories=p.categories,
+                channels=p.channels,
+                demanded={k: str(v) for k, v in p.demanded.items()},
+                paid={k: str(v) for k, v in p.paid.items()},
+                networks=p.networks,
+            )
+            for p in found.periods
+        ],
+    )
 
 
 def _member(request: Request, session: SessionDep) -> Principal | None:

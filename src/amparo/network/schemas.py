@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -146,3 +146,97 @@ class PartnerAnswer(BaseModel):
 
 class PartnerLookupOut(BaseModel):
     items: list[PartnerAnswer]
+
+
+class ReportUpdate(Strict):
+    """Only the fields sent change; ``null`` clears an optional one. New ``text``,
+    ``narrative`` or ``indicators`` replace the old ones and relink the report."""
+
+    text: str | None = Field(default=None, max_length=20_000)
+    narrative: str | None = Field(default=None, max_length=20_000)
+    reported_at: datetime | None = None
+    channel: (
+        Literal["call", "whatsapp", "sms", "facebook", "social", "in_person", "email", "other"]
+        | None
+    ) = None
+    category: str | None = Field(default=None, max_length=32)
+    amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
+    amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
+    currency: str | None = Field(default=None, pattern="^[A-Za-z]{3}$")
+    place: str | None = Field(default=None, max_length=200)
+    victim: str | None = Field(
+        default=None, max_length=2000, description="Only if the victim gave it; encrypted."
+    )
+    sharing: Literal["own", "partners", "network"] | None = None
+    region: str | None = Field(default=None, pattern="^[A-Za-z]{2}$")
+    indicators: list[IndicatorGiven] | None = Field(default=None, max_length=1000)
+
+
+class ReportMention(MentionOut):
+    reported: int = Field(description="Live reports you may read that mention it.")
+
+
+class ReportRead(BaseModel):
+    """One report. The text, narrative, victim, place and amounts are shown to the owning
+    organisation only (``own``); others see the indicators, channel, category and dates."""
+
+    id: int
+    own: bool
+    external_id: str | None
+    status: str
+    sharing: str | None
+    channel: str
+    category: str | None
+    reported_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    cluster_id: int | None
+    indicators: list[ReportMention]
+    text: str | None = None
+    narrative: str | None = None
+    victim: str | None = None
+    place: str | None = None
+    amount: str | None = None
+    amount_paid: str | None = None
+    currency: str | None = None
+
+
+class ReportSummary(BaseModel):
+    id: int
+    own: bool
+    external_id: str | None
+    reported_at: datetime
+    channel: str
+    category: str | None
+    status: str
+    sharing: str
+    cluster_id: int | None
+    amount: str | None
+    amount_paid: str | None
+    currency: str | None
+    indicators: int
+    preview: str | None = Field(description="The start of the text; your own reports only.")
+
+
+class ReportPage(BaseModel):
+    items: list[ReportSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class PeriodOut(BaseModel):
+    start: date
+    reports: int
+    categories: dict[str, int] = Field(description='Reports per category ("" for none).')
+    channels: dict[str, int]
+    demanded: dict[str, str] = Field(description="Sum demanded per currency.")
+    paid: dict[str, str]
+    networks: int = Field(description="Networks of 2+ reports whose first report is in it.")
+
+
+class TrendsOut(BaseModel):
+    bucket: str
+    since: date
+    until: date
+    periods: list[PeriodOut]

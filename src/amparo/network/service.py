@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from amparo.crypto import active_keyring
@@ -198,7 +200,7 @@ def sync_partner_links(
     partner_links.sync(session, org_id=org_id, indicators=indicators)
 
 
-def _indicators_of(report: Report) -> dict[int, tuple[str, str]]:
+def indicators_of(report: Report) -> dict[int, tuple[str, str]]:
     return {m.indicator_id: (m.indicator.type, m.value) for m in report.mentions}
 
 
@@ -212,6 +214,80 @@ def lock(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(_LINK_LOCK)))
 
 
+def indicator_rows(
+    session: Session, mentions: Sequence[PreparedMention], warnings: WarningList
+) -> dict[tuple[str, str], IndicatorKey]:
+    wanted = {(m.type, m.value) for m in mentions}
+    if not wanted:
+        return {}
+    hashed = {(kind, value): indicator_key(kind, value) for kind, value in wanted}
+    rows = [
+        {
+            "type": kind,
+            "key": key,
+            "warning": warnings.reason(kind, value),
+            "report_count": 0,
+        }
+        for (kind, value), key in hashed.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(IndicatorKey).values(rows).on_conflict_do_nothing())
+    found = session.scalars(
+        select(IndicatorKey).where(
+            tuple_(IndicatorKey.type, IndicatorKey.key).in_(
+                [(kind, key) for (kind, _), key in hashed.items()]
+            )
+        )
+    ).all()
+    by_key = {(row.type, row.key): row for row in found}
+    return {pair: by_key[(pair[0], key)] for pair, key in hashed.items()}
+
+
+def link(session: Session, report: Report, indicator_ids: Sequence[int]) -> None:
+    """Join the clusters of every live report that shares an indicator with ``report`` (an
+    edited report linking again; new reports link in ``bulk.write_batch``)."""
+    lock(session)
+    neighbours: list[int] = []
+    if indicator_ids:
+        neighbours = list(
+            session.scalars(
+                select(Report.cluster_id)
+                .join(Mention, Mention.report_id == Report.id)
+                .where(
+                    Mention.indicator_id.in_(list(indicator_ids)),
+                    Report.id != report.id,
+                    Report.status != ReportStatus.RETRACTED,
+                    Report.cluster_id.is_not(None),
+                )
+                .distinct()
+            )
+        )
+    if not neighbours:
+        cluster = Cluster(size=1)
+        session.add(cluster)
+        session.flush()
+        report.cluster_id = cluster.id
+        return
+    clusters = session.scalars(select(Cluster).where(Cluster.id.in_(neighbours))).all()
+    root = max(clusters, key=lambda c: (c.size, -c.id))
+    for other in clusters:
+        if other.id == root.id:
+            continue
+        session.execute(
+            update(Report)
+            .where(Report.cluster_id == other.id)
+            .values(cluster_id=root.id)
+            .execution_options(synchronize_session=False)
+        )
+        root.size += other.size
+        session.delete(other)
+    root.size += 1
+    report.cluster_id = root.id
+    session.flush()
+    session.expire_all()
+
+
 def retract(*, session: Session, org_id: int, report_id: int) -> Report:
     """The report stops counting: it leaves its cluster and every look-up at once."""
     report = _own(session, org_id, report_id)
@@ -222,13 +298,13 @@ def retract(*, session: Session, org_id: int, report_id: int) -> Report:
     report.updated_at = utcnow()
     session.flush()
     if report.sharing != Sharing.OWN:
-        sync_partner_links(session, org_id, _indicators_of(report))
+        sync_partner_links(session, org_id, indicators_of(report))
     return report
 
 
 def delete_report(*, session: Session, org_id: int, report_id: int) -> None:
     report = _own(session, org_id, report_id)
-    indicators = _indicators_of(report) if report.sharing != Sharing.OWN else {}
+    indicators = indicators_of(report) if report.sharing != Sharing.OWN else {}
     if report.status != ReportStatus.RETRACTED:
         _leave(session, report)
     session.delete(report)
@@ -462,7 +538,7 @@ def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) ->
     report.updated_at = utcnow()
     session.flush()
     if (before == Sharing.OWN) != (report.sharing == Sharing.OWN):
-        sync_partner_links(session, org_id, _indicators_of(report))
+        sync_partner_links(session, org_id, indicators_of(report))
     return report
 
 
@@ -617,15 +693,11 @@ def lookup(
     if older_than is not None:
         query = query.where(Report.created_at <= older_than)
     reports = session.scalars(query).all()
+    # Every live report of a cluster is counted in its size (kept by linking and splitting).
     sizes = [
-        session.scalar(
-            select(func.count())
-            .select_from(Report)
-            .where(Report.cluster_id == r.cluster_id, Report.status != ReportStatus.RETRACTED)
-        )
-        or 0
+        cluster.size
         for r in reports[:1]
-        if r.cluster_id is not None
+        if r.cluster_id is not None and (cluster := session.get(Cluster, r.cluster_id))
     ]
     return Lookup(
         type=kind,

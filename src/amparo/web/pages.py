@@ -9,6 +9,7 @@ from amparo.accounts.pages import router as accounts_pages
 from amparo.accounts.pages import safe_next
 from amparo.i18n import supported
 from amparo.network.pages import router as network_pages
+from amparo.network.report_pages import router as report_pages
 from amparo.safety.pages import router as safety_pages
 from amparo.verdict.pages import router as verdict_pages
 from amparo.web.deps import LANG_COOKIE, SettingsDep
@@ -39,3 +40,4 @@ router.include_router(verdict_pages)
 router.include_router(accounts_pages)
 router.include_router(safety_pages)
 router.include_router(network_pages)
+router.include_router(report_pages)

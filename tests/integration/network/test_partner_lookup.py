@@ -400,5 +400,23 @@ def test_the_hash_table_kept_current_equals_a_rebuild(db: Session) -> None:
         (feed_hash(KEY, "phone", PHONE), 2),
         (feed_hash(KEY, "phone", KEPT), 1),
     }
+    # So do edits: a report shared later, then its number changed.
+    from amparo.network import reports as reports_service
+
+    edited = report(("+525577778888",), "own")
+    before = agrees()
+    reports_service.update_report(
+        session=db, org_id=org.id, report_id=edited, changes={"sharing": "network"}
+    )
+    assert len(agrees()) == len(before) + 1
+    reports_service.update_report(
+        session=db,
+        org_id=org.id,
+        report_id=edited,
+        changes={"indicators": [IndicatorIn("phone", "+525599990000")]},
+    )
+    hashes = {h for _, h, _, _ in agrees()}
+    assert feed_hash(KEY, "phone", "+525599990000") in hashes
+    assert feed_hash(KEY, "phone", "+525577778888") not in hashes
     partner_links.revoke_link(session=db, org_id=org.id, name="Hub X")
     assert _table(db, link.id) == set()
