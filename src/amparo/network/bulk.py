@@ -455,11 +455,34 @@ def _indicator_ids(
         for indicator_id, kind, key, warning in cursor.fetchall():
             found[(kind, key)] = (indicator_id, warning)
         return found
+    for start in range(0, len(pairs), 2_000):
+        returned = session.execute(
+            _sqlite_upsert(),
+            [
+                {
+                    "type": t,
+                    "key": k,
+                    "warning": warnings[(t, k)],
+                    "report_count": counts[(t, k)][0],
+                    "first_seen": counts[(t, k)][1],
+                    "last_seen": counts[(t, k)][2],
+                }
+                for t, k in pairs[start : start + 2_000]
+            ],
+        )
+        for indicator_id, kind, key, warning in returned:
+            found[(kind, key)] = (indicator_id, warning)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _sqlite_upsert() -> Any:
+    """The SQLite form of the upsert above (built once: building it cost more than running it)."""
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     table = INDICATORS
     upsert = sqlite_insert(table)
-    upsert = upsert.on_conflict_do_update(
+    return upsert.on_conflict_do_update(
         index_elements=[table.c.type, table.c.key],
         set_={
             "report_count": table.c.report_count + upsert.excluded.report_count,
@@ -472,30 +495,9 @@ def _indicator_ids(
                 upsert.excluded.last_seen,
             ),
         },
+    ).returning(
+        table.c.id, table.c.type, table.c.key, table.c.warning, sort_by_parameter_order=True
     )
-    for start in range(0, len(pairs), 2_000):
-        chunk = pairs[start : start + 2_000]
-        session.execute(
-            upsert,
-            [
-                {
-                    "type": t,
-                    "key": k,
-                    "warning": warnings[(t, k)],
-                    "report_count": counts[(t, k)][0],
-                    "first_seen": counts[(t, k)][1],
-                    "last_seen": counts[(t, k)][2],
-                }
-                for t, k in chunk
-            ],
-        )
-        for indicator_id, kind, key, warning in session.execute(
-            sa.select(table.c.id, table.c.type, table.c.key, table.c.warning).where(
-                sa.tuple_(table.c.type, table.c.key).in_(chunk)
-            )
-        ):
-            found[(kind, key)] = (indicator_id, warning)
-    return found
 
 
 def _link(
@@ -558,27 +560,31 @@ def _link(
         relabel.extend((other, root) for other in others)
         for index in members:
             assigned[index] = root
+    relabel_reports, drop_clusters, resize_clusters = _cluster_statements()
     if relabel:
-        session.execute(
-            sa.update(REPORTS)
-            .where(REPORTS.c.cluster_id == sa.bindparam("old"))
-            .values(cluster_id=sa.bindparam("new")),
-            [{"old": old, "new": new} for old, new in relabel],
-        )
-        session.execute(sa.delete(CLUSTERS).where(CLUSTERS.c.id.in_([old for old, _ in relabel])))
+        session.execute(relabel_reports, [{"old": old, "new": new} for old, new in relabel])
+        session.execute(drop_clusters, {"ids": [old for old, _ in relabel]})
     if grown:
-        session.execute(
-            sa.update(CLUSTERS)
-            .where(CLUSTERS.c.id == sa.bindparam("cid"))
-            .values(size=sa.bindparam("grown_size")),
-            [{"cid": cid, "grown_size": size} for cid, size in grown],
-        )
+        session.execute(resize_clusters, [{"cid": c, "grown_size": n} for c, n in grown])
     if relabel or grown:
         # Reports and clusters this session holds may have changed underneath it.
         for instance in list(session.identity_map.values()):
             if isinstance(instance, Report | Cluster):
                 session.expire(instance)
     return assigned, bool(relabel)
+
+
+@functools.lru_cache(maxsize=1)
+def _cluster_statements() -> tuple[Any, Any, Any]:
+    return (
+        sa.update(REPORTS)
+        .where(REPORTS.c.cluster_id == sa.bindparam("old"))
+        .values(cluster_id=sa.bindparam("new")),
+        sa.delete(CLUSTERS).where(CLUSTERS.c.id.in_(sa.bindparam("ids", expanding=True))),
+        sa.update(CLUSTERS)
+        .where(CLUSTERS.c.id == sa.bindparam("cid"))
+        .values(size=sa.bindparam("grown_size")),
+    )
 
 
 def _clusters_of(
@@ -598,19 +604,27 @@ def _clusters_of(
         return [(int(i), int(c), int(n)) for i, c, n in cursor.fetchall()]
     found: list[tuple[int, int, int]] = []
     for start in range(0, len(indicator_ids), 5_000):
-        chunk = indicator_ids[start : start + 5_000]
         found.extend(
             (int(i), int(c), int(n))
             for i, c, n in session.execute(
-                sa.select(Mention.indicator_id, Report.cluster_id, Cluster.size)
-                .join(Report, Report.id == Mention.report_id)
-                .join(Cluster, Cluster.id == Report.cluster_id)
-                .where(Mention.indicator_id.in_(chunk), Report.status != ReportStatus.RETRACTED)
-                .distinct()
+                _sqlite_clusters_of(), {"ids": indicator_ids[start : start + 5_000]}
             )
-            if c is not None
         )
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _sqlite_clusters_of() -> Any:
+    return (
+        sa.select(MENTIONS.c.indicator_id, REPORTS.c.cluster_id, CLUSTERS.c.size)
+        .join(REPORTS, REPORTS.c.id == MENTIONS.c.report_id)
+        .join(CLUSTERS, CLUSTERS.c.id == REPORTS.c.cluster_id)
+        .where(
+            MENTIONS.c.indicator_id.in_(sa.bindparam("ids", expanding=True)),
+            REPORTS.c.status != ReportStatus.RETRACTED.value,
+        )
+        .distinct()
+    )
 
 
 def _new_ids(session: Session, table: sa.Table, n: int, dialect: str) -> list[int]:
@@ -649,12 +663,22 @@ def _insert_new(
             dialect,
         )
         return ids
-    plain = _plain(table, ("id", *columns))
     returned = session.execute(
-        sa.insert(plain).returning(plain.c.id, sort_by_parameter_order=True),
+        _insert_returning(table, tuple(columns)),
         [dict(zip(columns, v, strict=True)) for v in values],
     )
     return [int(i) for i in returned.scalars()]
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_returning(table: sa.Table, columns: tuple[str, ...]) -> Any:
+    plain = _plain(table, ("id", *columns))
+    return sa.insert(plain).returning(plain.c.id, sort_by_parameter_order=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_plain(table: sa.Table, columns: tuple[str, ...]) -> Any:
+    return sa.insert(_plain(table, columns))
 
 
 @functools.lru_cache(maxsize=16)
@@ -691,8 +715,7 @@ def _insert(
                 copy.write_row(value)
         return
     session.execute(
-        sa.insert(_plain(table, tuple(columns))),
-        [dict(zip(columns, v, strict=True)) for v in values],
+        _insert_plain(table, tuple(columns)), [dict(zip(columns, v, strict=True)) for v in values]
     )
 
 
