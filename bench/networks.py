@@ -188,6 +188,7 @@ def scale(n: int, postgres: str, backends: list[str], workers: int | None) -> No
 def scale_one(n: int, backend: str, data: Path, postgres: str, workers: int | None) -> None:
     import resource
     import secrets
+    import shutil
     import statistics
     import tempfile
 
@@ -301,6 +302,7 @@ def scale_one(n: int, backend: str, data: Path, postgres: str, workers: int | No
         if backend == "postgresql":
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:

@@ -78,6 +78,17 @@ def import_(
     org: OrgOption = None,
     region: RegionOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            max=64,
+            help="Helper processes that prepare the lines of a large file (default: one per "
+            "core; 0 or 1: none).",
+        ),
+    ] = None,
+    pool_after: Annotated[int | None, typer.Option("--pool-after", hidden=True, min=0)] = None,
 ) -> None:
     """Import reports, one JSON object per line; bad lines are reported and skipped."""
     from amparo.network.importer import import_reports
@@ -111,6 +122,8 @@ def import_(
                     region=region,
                     gettext=_,
                     progress=lambda n: bar.advance(task, n),
+                    workers=workers,
+                    pool_after=pool_after,
                 )
     finally:
         if stream is not sys.stdin.buffer:

@@ -96,3 +96,46 @@ def test_import_from_stdin_and_a_missing_file(tmp_path: Path, fresh_database_url
     )
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout) == {"imported": 1, "skipped": []}
+
+
+def test_a_large_import_prepares_lines_in_helper_processes(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
+    """Through ``python -m amparo`` (whose module the helpers import again): the same
+    clusters as one at a time, and bad lines still answered with their numbers."""
+    env = cli_env(tmp_path, fresh_database_url)
+    run(env, "db", "upgrade")
+    run(env, "admin", "create-org", "casa-5", "--name", "Casa 5")
+    lines = [
+        json.dumps(
+            {
+                "external_id": f"h-{i}",
+                "indicators": [{"type": "phone", "value": f"+52551000{i % 40:04d}"}],
+            }
+        )
+        for i in range(300)
+    ]
+    lines[7] = json.dumps({"external_id": "bad", "indicators": [{"type": "clabe", "value": "1"}]})
+    path = tmp_path / "large.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "amparo", "reports", "import", str(path), "--json"),
+            *("--workers", "2", "--pool-after", "0"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    assert result["imported"] == 299
+    assert [s["line"] for s in result["skipped"]] == [8]
+    out = run(env, "network", "clusters", "--json").stdout
+    clusters = [json.loads(line) for line in out.splitlines() if line.strip()]
+    # 40 numbers, each shared by 7 or 8 reports (one line was refused).
+    assert sorted(len(c["report_ids"]) for c in clusters) == sorted(
+        sum(1 for i in range(300) if i % 40 == k and i != 7) for k in range(40)
+    )
