@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from amparo.errors import N_, InvalidInput
 from amparo.indicators.finance import clabe_bank
-from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus
+from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus, Sharing
 from amparo.network.service import visible
 
 FORMATS = ("stix", "misp", "csv", "hashed")
@@ -43,7 +43,15 @@ class Row:
     clusters: set[int] = field(default_factory=set)
 
 
-def rows(session: Session, *, org_id: int) -> list[Row]:
+def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Row]:
+    """The live, non-warning-listed indicators of the reports ``org_id`` may read; with
+    ``shared_only``, of its own reports shared beyond it (``partners`` or ``network``) only —
+    what may leave the deployment in a hashed feed, as in the online partner look-up."""
+    readable = (
+        (Report.org_id == org_id) & (Report.sharing != Sharing.OWN)
+        if shared_only
+        else visible(org_id)
+    )
     found: dict[tuple[str, str], Row] = {}
     counted: dict[tuple[str, str], set[int]] = defaultdict(set)
     query = (
@@ -51,7 +59,7 @@ def rows(session: Session, *, org_id: int) -> list[Row]:
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
         .join(Report, Report.id == Mention.report_id)
         .where(
-            visible(org_id),  # type: ignore[arg-type]
+            readable,  # type: ignore[arg-type]
             Report.status != ReportStatus.RETRACTED,
             IndicatorKey.warning.is_(None),
         )
@@ -257,7 +265,7 @@ def export(session: Session, *, org_id: int, organisation: str, fmt: str, key: b
             format=fmt[:20],
             known=", ".join(FORMATS),
         )
-    data = rows(session, org_id=org_id)
+    data = rows(session, org_id=org_id, shared_only=fmt == "hashed")
     if fmt == "csv":
         return to_csv(data)
     if fmt == "hashed":

@@ -29,11 +29,13 @@ TEXT = (
 @pytest.fixture
 def org_with_reports(db: Session) -> int:
     org = factories.org(db, name="Casa del Migrante")
-    for _ in range(2):
+    for sharing in ("network", "partners"):
         service.create_report(
             session=db,
             org_id=org.id,
-            data=ReportIn(text=TEXT, victim="Kevin, 17", narrative="La madre llamó llorando"),
+            data=ReportIn(
+                text=TEXT, victim="Kevin, 17", narrative="La madre llamó llorando", sharing=sharing
+            ),
             region="MX",
         )
     other = factories.org(db)
@@ -113,6 +115,25 @@ def test_hashed_feed_needs_a_real_key(db: Session, org_with_reports: int) -> Non
     assert all(line["type"] != "name" for line in lines)
     # An unkeyed hash anyone could compute is never what leaves.
     assert hashlib.sha256(b"+525512345678").hexdigest() not in json.dumps(lines)
+    # Only what the organisation shares leaves in a feed: not its own-level reports, and not
+    # what other organisations shared with it.
+    service.create_report(
+        session=db,
+        org_id=org_with_reports,
+        data=ReportIn(text="llamaron del +52 55 7777 6666", sharing="own"),
+        region="MX",
+    )
+    neighbour = factories.org(db)
+    service.create_report(
+        session=db,
+        org_id=neighbour.id,
+        data=ReportIn(text="llamaron del +52 55 8888 1111", sharing="network"),
+        region="MX",
+    )
+    feed = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="hashed", key=key)
+    for kept in (b"phone:+525577776666", b"phone:+525588881111"):
+        assert hmac.new(key, kept, hashlib.sha256).hexdigest() not in feed
+    assert len(feed.splitlines()) == len(lines)
 
 
 def test_a_partner_hubs_feed_answers_look_ups_without_the_values(
@@ -135,7 +156,7 @@ def test_a_partner_hubs_feed_answers_look_ups_without_the_values(
     assert result.imported == 4  # phone, clabe, email, tron (no names, no hotline)
     assert [n for n, _ in result.errors] == [5, 6]
     found = service.lookup(db, "55 1234 5678", org_id=other_hub.id, region="MX")
-    assert found.reported == 0  # none of its own
+    assert found.reported == 1  # the report Casa shares with the whole network (this hub)
     assert [(p.partner, p.reports) for p in found.partners] == [("Hub Norte", 2)]
     nothing = service.lookup(db, "+525599990000", org_id=other_hub.id)
     assert nothing.partners == []
