@@ -20,8 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, select, update
+from sqlalchemy import Integer, and_, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -679,10 +680,10 @@ def lookup(
     """How often a value was reported, in the reports ``org_id`` may read (none when
     anonymous: the anonymous answer is built from this one and made coarse by the caller)."""
     kind, canonical, others = identify(value, region=region)
-    partners = partner_sightings(session, org_id, kind, canonical) if org_id else []
-    # One statement, run below the ORM: the indicator, and each live report mentioning it that
-    # the caller may read, with its cluster's size (kept by linking and splitting). Loading
-    # whole reports opened (decrypted) their texts, and four ORM queries cost 4 ms.
+    # One statement, run below the ORM: the indicator, each live report mentioning it that the
+    # caller may read with its cluster's size (kept by linking and splitting), and whether the
+    # caller holds partner feeds at all. Loading whole reports opened (decrypted) their texts,
+    # and the five ORM queries this replaced cost 4 ms.
     params: dict[str, object] = {"kind": kind, "key": indicator_key(kind, canonical)}
     if org_id is not None:
         params["org"] = org_id
@@ -693,7 +694,9 @@ def lookup(
         .execute(_lookup_statement(org_id is not None, older_than is not None), params)
         .all()
     )
-    if not rows:
+    head = rows[0]  # always one row at least (the statement starts from a one-row table)
+    partners = partner_sightings(session, org_id, kind, canonical) if org_id and head.feeds else []
+    if head.indicator is None:
         return Lookup(kind, canonical, 0, None, None, 0, [], None, others, partners)
     reports = {row.id: row for row in rows if row.id is not None}.values()
     first = next(iter(reports), None)
@@ -705,34 +708,43 @@ def lookup(
         last_seen=max((r.reported_at for r in reports), default=None),
         cluster_size=(first.size or 0) if first is not None else 0,
         categories=sorted({r.category for r in reports if r.category}),
-        warning=rows[0].warning,
+        warning=head.warning,
         ambiguous_with=others,
         partners=partners,
     )
 
 
 @functools.lru_cache(maxsize=4)
-def _lookup_statement(
-    member: bool, dated: bool
-) -> Select[str | None, int, datetime, str | None, int]:
+def _lookup_statement(member: bool, dated: bool) -> Any:
+    from amparo.network.models import PartnerFeed
+
     live = [Report.id == Mention.report_id, Report.status != ReportStatus.RETRACTED]
+    feeds: Any = literal(0)
     if member:
-        live.append(visible(bindparam("org", type_=Integer)))  # type: ignore[arg-type]
+        org = bindparam("org", type_=Integer)
+        live.append(visible(org))  # type: ignore[arg-type]
+        feeds = select(func.count()).where(PartnerFeed.org_id == org).scalar_subquery()
     if dated:
         live.append(Report.created_at <= bindparam("older_than", type_=UTCDateTime()))
+    one = select(literal(1).label("one")).subquery()
     return (
         select(
+            feeds.label("feeds"),
+            IndicatorKey.id.label("indicator"),
             IndicatorKey.warning,
             Report.id,
             Report.reported_at,
             Report.category,
             Cluster.size,
         )
-        .select_from(IndicatorKey)
+        .select_from(one)
+        .outerjoin(
+            IndicatorKey,
+            and_(IndicatorKey.type == bindparam("kind"), IndicatorKey.key == bindparam("key")),
+        )
         .outerjoin(Mention, Mention.indicator_id == IndicatorKey.id)
         .outerjoin(Report, and_(*live))
         .outerjoin(Cluster, Cluster.id == Report.cluster_id)
-        .where(IndicatorKey.type == bindparam("kind"), IndicatorKey.key == bindparam("key"))
         .order_by(Report.id)
     )
 
