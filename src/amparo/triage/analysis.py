@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from amparo.errors import N_, InvalidInput
 from amparo.i18n import gettext_for
 from amparo.triage import advice as advice_data
@@ -138,9 +140,15 @@ def _wording_evidence(
     return tuple(sorted(set(spans), key=lambda s: (s.start, s.end)))  # the same order in every run
 
 
-def _category(probabilities: dict[str, float], risk: float) -> str:
+def _category(
+    model: model_data.TriageModel,
+    row: np.ndarray,
+    signal: Signals,
+    probabilities: dict[str, float],
+    risk: float,
+) -> str:
     if risk >= THRESHOLDS[-1][0]:
-        return max(EXTORTION_CATEGORIES, key=lambda c: probabilities.get(c, 0.0))
+        return model.extortion_kind(row, signal)
     if probabilities.get("genuine_emergency", 0.0) > probabilities.get("benign", 0.0):
         return "genuine_emergency"
     return "benign"
@@ -176,7 +184,7 @@ def analyze_many(
     ):
         answer_lang = lang if lang in advice_data.LANGS else detected.lang
         by_category = {c: round(float(p), 4) for c, p in zip(model.categories, probs, strict=True)}
-        category = _category(by_category, float(risk))
+        category = _category(model, probs, signal, by_category, float(risk))
         wording: tuple[Span, ...] = ()
         if not signal.matches and risk >= THRESHOLDS[1][0] and category in EXTORTION_CATEGORIES:
             wording = _wording_evidence(normalised_text, text, model, category)

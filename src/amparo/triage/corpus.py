@@ -33,6 +33,7 @@ class Example:
     category: str
     subtype: str
     region: str
+    part: str = ""  # the file it comes from: one writer's part of the corpus
 
 
 def _files(split: Split) -> list[Traversable]:
@@ -59,6 +60,7 @@ def load(split: Split) -> list[Example]:
                     category=row["category"],
                     subtype=row.get("subtype", ""),
                     region=row.get("region", "unknown"),
+                    part=file.name.removesuffix(".jsonl"),
                 )
             )
     return examples

@@ -27,7 +27,7 @@ import pickle
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -36,7 +36,7 @@ import numpy as np
 from amparo.triage.flags import Signals
 
 MODEL_FILE = "data/triage-model.pkl"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _EPS = 1e-4
 _WHITE_SPACES = re.compile(r"\s\s+")
 _NO_COLUMNS = np.zeros(0, dtype=np.int64)
@@ -190,6 +190,12 @@ class TriageModel:
     catalogue_fingerprint: str
     sklearn_version: str
     training_size: int
+    flag_ids: tuple[str, ...] = ()  # one combiner feature per red flag, in this order
+    # Which kind of extortion: a multinomial logistic regression over the text model's
+    # log-probabilities and the red flags, fitted like the risk combiner (see training).
+    kind_coef: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    kind_intercept: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    kind_classes: tuple[str, ...] = ()
     format_version: int = FORMAT_VERSION
 
     @functools.cached_property
@@ -197,8 +203,12 @@ class TriageModel:
         """The IDF weight of every model column."""
         return np.concatenate([v.idf for v in self.vectorisers])
 
+    @functools.cached_property
+    def _flag_column(self) -> dict[str, int]:
+        return {flag_id: i for i, flag_id in enumerate(self.flag_ids)}
+
     def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_idf"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_idf", "_flag_column")}
 
     def category_probabilities(self, normalised_texts: Sequence[str]) -> np.ndarray:
         """Per-category probabilities (rows follow ``categories``).
@@ -257,12 +267,44 @@ class TriageModel:
     def combiner_features(
         self, probabilities: np.ndarray, signals: Sequence[Signals]
     ) -> np.ndarray:
+        """Per message: the text model's log-odds of extortion and of emergency, the red-flag
+        and cue counts, and one 0/1 column per red flag, so the combiner learns how much each
+        flag is worth rather than only its severity."""
         rows = []
+        column = self._flag_column
         for probs, signal in zip(probabilities, signals, strict=True):
             p_ext = float(sum(probs[i] for i in self.extortion_index))
             p_emg = float(probs[self.emergency_index])
-            rows.append([_logit(p_ext), _logit(p_emg), *signal.features()])
+            present = [0.0] * len(self.flag_ids)
+            for match in signal.matches:
+                index = column.get(match.flag.id)
+                if index is not None:
+                    present[index] = 1.0
+            rows.append([_logit(p_ext), _logit(p_emg), *signal.features(), *present])
         return np.asarray(rows, dtype=float)
+
+    def kind_features(self, probabilities: np.ndarray, signals: Sequence[Signals]) -> np.ndarray:
+        """Per message: the log-probability of every category, and one 0/1 column per flag."""
+        column = self._flag_column
+        rows = np.zeros((len(signals), len(self.categories) + len(self.flag_ids)))
+        rows[:, : len(self.categories)] = np.log(np.clip(probabilities, _EPS, 1.0))
+        for row, signal in zip(rows, signals, strict=True):
+            for match in signal.matches:
+                index = column.get(match.flag.id)
+                if index is not None:
+                    row[len(self.categories) + index] = 1.0
+        return rows
+
+    def extortion_kind(self, probabilities: np.ndarray, signal: Signals) -> str:
+        """The most likely kind of extortion for one message (``probabilities`` is its row),
+        read from its words and its red flags: a custody claim points to a virtual kidnapping
+        even when the wording is a gang's."""
+        if not self.kind_classes:
+            indices = self.extortion_index
+            return self.categories[max(indices, key=lambda i: probabilities[i])]
+        features = self.kind_features(probabilities[np.newaxis, :], [signal])[0]
+        scores = features @ self.kind_coef + self.kind_intercept
+        return self.kind_classes[int(np.argmax(scores))]
 
     def risk(self, probabilities: np.ndarray, signals: Sequence[Signals]) -> np.ndarray:
         """Calibrated probability of extortion per message."""

@@ -57,8 +57,7 @@ def check(
             "category_name": _(present.CATEGORY_NAMES[verdict.category]),
             "seen": verdict_service.indicators_seen(
                 session,
-                text=text,
-                country=None,
+                verdict_service.to_look_up(text, country=None),
                 delay_hours=settings.lookup_anonymous_delay_hours,
             ),
             "level_name": _(present.LEVEL_NAMES[verdict.level.value]),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from amparo.indicators import extract
+from amparo.indicators import Indicator, extract
 from amparo.store.types import utcnow
 from amparo.triage import Verdict, analyze
 
@@ -31,21 +32,30 @@ def check_message(*, text: str, lang: str | None, country: str | None) -> Verdic
     return analyze(text, lang=lang, country=country)
 
 
-def indicators_seen(
-    session: Session, *, text: str, country: str | None, delay_hours: int
-) -> list[IndicatorSeen]:
-    """The message's indicators, each looked up as a stranger would: coarse, and blind to the
-    last ``delay_hours`` of reports. Names are not looked up."""
-    from amparo.network import service as network
-
-    older_than = utcnow() - timedelta(hours=delay_hours)
-    seen: list[IndicatorSeen] = []
+def to_look_up(text: str, *, country: str | None) -> list[Indicator]:
+    """The message's numbers, accounts and profiles worth looking up: each value once, names
+    left out (a name alone says too little, and looking names up would teach too much)."""
+    items: list[Indicator] = []
     done: set[tuple[str, str]] = set()
     for item in extract(text, region=country):
         pair = (item.type.value, item.value)
         if item.type.value == "name" or pair in done:
             continue
         done.add(pair)
+        items.append(item)
+    return items
+
+
+def indicators_seen(
+    session: Session, items: Sequence[Indicator], *, delay_hours: int
+) -> list[IndicatorSeen]:
+    """Each indicator looked up as a stranger would: coarse, and blind to the last
+    ``delay_hours`` of reports."""
+    from amparo.network import service as network
+
+    older_than = utcnow() - timedelta(hours=delay_hours)
+    seen: list[IndicatorSeen] = []
+    for item in items:
         count, warning = network.times_reported(
             session, item.type.value, item.value, older_than=older_than
         )
@@ -64,7 +74,7 @@ def indicators_seen(
 
 
 def indicators_seen_with(
-    factory: sessionmaker[Session], *, text: str, country: str | None, delay_hours: int
+    factory: sessionmaker[Session], items: Sequence[Indicator], *, delay_hours: int
 ) -> list[IndicatorSeen]:
     with factory() as session:
-        return indicators_seen(session, text=text, country=country, delay_hours=delay_hours)
+        return indicators_seen(session, items, delay_hours=delay_hours)

@@ -160,3 +160,44 @@ def test_training_is_deterministic() -> None:
     texts = [plain(e.text) for e in corpus.load("heldout")[:50]]
     assert np.array_equal(first.category_probabilities(texts), second.category_probabilities(texts))
     assert np.array_equal(first.combiner_coef, second.combiner_coef)
+
+
+def test_out_of_fold_predictions_leave_out_one_writer_at_a_time() -> None:
+    """The combiners learn on predictions for writers the text model did not see."""
+    examples = corpus.load("train")
+    labels = np.zeros(len(examples), dtype=int)
+    splits = training.fold_splits(examples, labels, folds=5)
+    groups = [training.WRITER_GROUPS.get(e.part, e.part) for e in examples]
+    assert len(splits) == len(set(groups)) >= 5
+    seen: set[str] = set()
+    for train_index, test_index in splits:
+        left_out = {groups[i] for i in test_index}
+        assert len(left_out) == 1, left_out  # one writer's part per fold ...
+        assert not left_out & {groups[i] for i in train_index}  # ... never in its training
+        seen |= left_out
+    assert seen == set(groups)
+    # Examples without parts (hand-made in tests) get ordinary stratified folds.
+    plain_examples = [
+        corpus.Example(e.id, e.text, e.lang, e.label, e.category, e.subtype, e.region)
+        for e in examples[::20]
+    ]
+    labels = np.asarray([i % 2 for i in range(len(plain_examples))])
+    assert len(training.fold_splits(plain_examples, labels, folds=3)) == 3
+
+
+def test_the_kind_of_extortion_follows_the_red_flags() -> None:
+    """A custody claim makes it a (virtual) kidnapping even in a gang's wording; the shipped
+    model knows one kind per extortion category."""
+    model = triage_model.load()
+    assert set(model.kind_classes) == set(corpus.EXTORTION_CATEGORIES)
+    assert model.kind_coef.shape == (
+        len(model.categories) + len(model.flag_ids),
+        len(model.kind_classes),
+    )
+    verdict = analyze("Somos de la mara. Tenemos a tu hijo amarrado; o pagás hoy o lo matamos.")
+    assert verdict.level is Level.CRITICAL
+    assert verdict.category == "virtual_kidnapping"
+    verdict = analyze(
+        "Tengo fotos tuyas desnuda. Si no me pagas 300 dólares se las mando a tu familia"
+    )
+    assert verdict.category == "sextortion"
