@@ -295,10 +295,12 @@ def write_batch(
     """Store and link ``rows`` in the caller's transaction (see the module's steps)."""
     now = now or utcnow()
     dialect = session.get_bind().dialect.name
-    service.lock(session)
     failures: list[LineFailure] = []
     wanted = [r.external_id for r in rows if r.external_id is not None]
+    locked = False
     if wanted:
+        service.lock(session)
+        locked = True
         taken = _taken(session, org_id, wanted, dialect)
         if taken:
             kept = []
@@ -328,9 +330,37 @@ def write_batch(
                 count[1] = min(count[1], reported_at)
                 count[2] = max(count[2], reported_at)
     warnings = {(m.type, m.key): m.warning for row in rows for m in row.mentions}
-    indicators = _indicator_ids(session, counts, warnings, dialect)
-    linkable = {i for i, warning in indicators.values() if warning is None}
-    clusters, merged = _link(session, rows, indicators, linkable, dialect, now)
+    small = dialect == "postgresql" and len(rows) <= SMALL
+    if dialect == "postgresql":
+        # One round trip: the lock (unless taken above), the upsert of the indicators with the
+        # cluster each one is in, and - for a small batch - ids for its reports and clusters,
+        # so that everything it writes can go in one more (a report on its own: two).
+        indicators, found, reserved = _pg_indicators_and_clusters(
+            session, counts, warnings, lock=not locked, reserve=len(rows) if small else 0
+        )
+    else:
+        service.lock(session)
+        indicators = _indicator_ids(session, counts, warnings, dialect)
+        linkable = sorted({i for i, warning in indicators.values() if warning is None})
+        found = _clusters_of(session, linkable, dialect)
+        reserved = None
+    linkable_ids = {i for i, warning in indicators.values() if warning is None}
+    plan = _link(rows, indicators, linkable_ids, found)
+    writes = _Writes()
+    if reserved is not None:
+        report_ids, cluster_ids = reserved
+        fresh_ids = cluster_ids[: len(plan.fresh)]
+        writes.add(
+            CLUSTERS,
+            ("id", "size", "created_at"),
+            [(c, len(m), now) for c, m in zip(fresh_ids, plan.fresh, strict=True)],
+        )
+    else:
+        report_ids = []
+        fresh_ids = _insert_new(
+            session, CLUSTERS, ("size", "created_at"), [(len(m), now) for m in plan.fresh], dialect
+        )
+    clusters = plan.assign(fresh_ids)
     report_values = [
         (
             org_id,
@@ -353,7 +383,16 @@ def write_batch(
         )
         for row, cluster_id in zip(rows, clusters, strict=True)
     ]
-    report_ids = _insert_new(session, REPORTS, _REPORT_COLUMNS[1:], report_values, dialect)
+    if reserved is not None:
+        writes.relabel(plan)
+        writes.add(
+            REPORTS,
+            _REPORT_COLUMNS,
+            [(i, *v) for i, v in zip(report_ids, report_values, strict=True)],
+        )
+    else:
+        _relabel(session, plan)
+        report_ids = _insert_new(session, REPORTS, _REPORT_COLUMNS[1:], report_values, dialect)
     mention_values = [
         (
             report_id,
@@ -368,7 +407,16 @@ def write_batch(
         for row, report_id in zip(rows, report_ids, strict=True)
         for m in row.mentions
     ]
-    _insert(session, MENTIONS, _MENTION_COLUMNS, mention_values, dialect)
+    if reserved is not None:
+        writes.add(MENTIONS, _MENTION_COLUMNS, mention_values)
+        writes.run(session)
+    else:
+        _insert(session, MENTIONS, _MENTION_COLUMNS, mention_values, dialect)
+    if plan.relabel or plan.grown:
+        # Reports and clusters this session holds may have changed underneath it.
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Report | Cluster):
+                session.expire(instance)
     shared = [row for row in rows if row.sharing != "own" and row.mentions]
     if shared and _has_partner_links(session, org_id):
         # Partner hubs that ask online see shared reports at once (``partner_links``).
@@ -383,8 +431,45 @@ def write_batch(
             },
         )
     return Written(
-        {row.line: rid for row, rid in zip(rows, report_ids, strict=True)}, failures, merged
+        {row.line: rid for row, rid in zip(rows, report_ids, strict=True)},
+        failures,
+        bool(plan.relabel),
     )
+
+
+class _Writes:
+    """Statements to send to PostgreSQL together, in one pipeline (one round trip)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def add(self, table: sa.Table, columns: Sequence[str], values: list[tuple[Any, ...]]) -> None:
+        if values:
+            names = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - our names
+            self.statements.append((sql, values))
+
+    def relabel(self, plan: _LinkPlan) -> None:
+        if plan.relabel:
+            self.statements.append(
+                ("UPDATE reports SET cluster_id = %s WHERE cluster_id = %s",
+                 [(new, old) for old, new in plan.relabel])
+            )  # fmt: skip
+            self.statements.append(
+                ("DELETE FROM clusters WHERE id = ANY(%s)", [([old for old, _ in plan.relabel],)])
+            )
+        if plan.grown:
+            self.statements.append(
+                ("UPDATE clusters SET size = %s WHERE id = %s", [(n, c) for c, n in plan.grown])
+            )
+
+    def run(self, session: Session) -> None:
+        connection = _driver(session)
+        with connection.pipeline():
+            cursor = connection.cursor()
+            for sql, values in self.statements:
+                cursor.executemany(sql, values)
 
 
 def _has_partner_links(session: Session, org_id: int) -> bool:
@@ -435,14 +520,7 @@ def _indicator_ids(
     if dialect == "postgresql":
         cursor = _driver(session).cursor()
         cursor.execute(
-            "INSERT INTO indicators AS i (type, key, warning, report_count, first_seen, last_seen) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], "
-            "%s::timestamptz[], %s::timestamptz[]) "
-            "ON CONFLICT (type, key) DO UPDATE SET "
-            "report_count = i.report_count + excluded.report_count, "
-            "first_seen = LEAST(i.first_seen, excluded.first_seen), "
-            "last_seen = GREATEST(i.last_seen, excluded.last_seen) "
-            "RETURNING i.id, i.type, i.key, i.warning",
+            _PG_UPSERT,
             (
                 [p[0] for p in pairs],
                 [p[1] for p in pairs],
@@ -475,6 +553,78 @@ def _indicator_ids(
     return found
 
 
+_PG_UPSERT = (
+    "INSERT INTO indicators AS i (type, key, warning, report_count, first_seen, last_seen) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], "
+    "%s::timestamptz[], %s::timestamptz[]) "
+    "ON CONFLICT (type, key) DO UPDATE SET "
+    "report_count = i.report_count + excluded.report_count, "
+    "first_seen = LEAST(i.first_seen, excluded.first_seen), "
+    "last_seen = GREATEST(i.last_seen, excluded.last_seen) "
+    "RETURNING i.id, i.type, i.key, i.warning"
+)
+
+
+def _pg_indicators_and_clusters(
+    session: Session,
+    counts: dict[tuple[str, str], list[Any]],
+    warnings: dict[tuple[str, str], str | None],
+    *,
+    lock: bool,
+    reserve: int,
+) -> tuple[
+    dict[tuple[str, str], tuple[int, str | None]],
+    list[tuple[int, int, int]],
+    tuple[list[int], list[int]] | None,
+]:
+    """PostgreSQL, in one pipeline: the linking lock, the indicators' upsert joined with the
+    cluster of one live report per linkable indicator (the statement sees the reports stored
+    before it, which is all ``_clusters_of`` asks), and ``reserve`` ids for reports and for
+    clusters. Returns ``_indicator_ids``'s and ``_clusters_of``'s answers and the ids."""
+    pairs = list(counts)
+    connection = _driver(session)
+    with connection.pipeline():
+        if lock:
+            connection.execute(service.LOCK_SQL)
+        upsert = connection.cursor()
+        upsert.execute(
+            f"WITH up AS ({_PG_UPSERT}) "  # noqa: S608 - a constant; values are parameters
+            "SELECT up.id, up.type, up.key, up.warning, x.cluster_id, c.size FROM up "
+            "LEFT JOIN LATERAL (SELECT r.cluster_id FROM report_indicators m "
+            "JOIN reports r ON r.id = m.report_id WHERE m.indicator_id = up.id "
+            "AND up.warning IS NULL AND r.status <> %s LIMIT 1) x ON true "
+            "LEFT JOIN clusters c ON c.id = x.cluster_id",
+            (
+                [p[0] for p in pairs],
+                [p[1] for p in pairs],
+                [warnings[p] for p in pairs],
+                [counts[p][0] for p in pairs],
+                [counts[p][1] for p in pairs],
+                [counts[p][2] for p in pairs],
+                ReportStatus.RETRACTED.value,
+            ),
+        )
+        ids = connection.cursor()
+        if reserve:
+            ids.execute(
+                "SELECT nextval(pg_get_serial_sequence('reports', 'id')), "
+                "nextval(pg_get_serial_sequence('clusters', 'id')) "
+                "FROM generate_series(1, %s)",
+                (reserve,),
+            )
+    indicators: dict[tuple[str, str], tuple[int, str | None]] = {}
+    found: list[tuple[int, int, int]] = []
+    for indicator_id, kind, key, warning, cluster_id, size in upsert.fetchall():
+        indicators[(kind, key)] = (indicator_id, warning)
+        if cluster_id is not None:
+            found.append((int(indicator_id), int(cluster_id), int(size)))
+    reserved = None
+    if reserve:
+        taken = ids.fetchall()
+        reserved = ([int(r) for r, _ in taken], [int(c) for _, c in taken])
+    return indicators, found, reserved
+
+
 @functools.lru_cache(maxsize=1)
 def _sqlite_upsert() -> Any:
     """The SQLite form of the upsert above (built once: building it cost more than running it)."""
@@ -500,15 +650,37 @@ def _sqlite_upsert() -> Any:
     )
 
 
+@dataclass
+class _LinkPlan:
+    """How a batch joins the clusters: computed in memory, written by the caller."""
+
+    fresh: list[list[int]]  # rows (indices) of each new cluster
+    joined: list[tuple[list[int], int]]  # rows that join an existing cluster, and which
+    relabel: list[tuple[int, int]]  # (old cluster, cluster it is merged into)
+    grown: list[tuple[int, int]]  # (cluster, its new size)
+    n_rows: int
+
+    def assign(self, fresh_ids: Sequence[int]) -> list[int]:
+        """The cluster of each row, once the new clusters have ids."""
+        assigned = [0] * self.n_rows
+        for members, cluster_id in zip(self.fresh, fresh_ids, strict=True):
+            for index in members:
+                assigned[index] = cluster_id
+        for members, cluster_id in self.joined:
+            for index in members:
+                assigned[index] = cluster_id
+        return assigned
+
+
 def _link(
-    session: Session,
     rows: list[ReportRow],
     indicators: dict[tuple[str, str], tuple[int, str | None]],
     linkable: set[int],
-    dialect: str,
-    now: datetime,
-) -> tuple[list[int], bool]:
-    """The cluster of each row (merging existing clusters as needed), and whether any were."""
+    found: list[tuple[int, int, int]],
+) -> _LinkPlan:
+    """Union–find over the batch's reports, its linkable indicators and the clusters ``found``
+    (``(indicator, cluster, size)``): which rows form new clusters, which join (and merge)
+    existing ones."""
     parent: dict[object, object] = {}
 
     def find(node: object) -> object:
@@ -525,7 +697,7 @@ def _link(
             parent[ra] = rb
 
     sizes: dict[int, int] = {}  # clusters of live reports sharing the batch's indicators
-    for indicator_id, cluster_id, size in _clusters_of(session, sorted(linkable), dialect):
+    for indicator_id, cluster_id, size in found:
         sizes[cluster_id] = size
         union(("i", indicator_id), ("c", cluster_id))
     for index, row in enumerate(rows):
@@ -541,37 +713,26 @@ def _link(
         root = find(("c", cluster_id))
         if root in groups:
             groups[root][1].add(cluster_id)
-    assigned = [0] * len(rows)
-    fresh = [members for members, olds in groups.values() if not olds]
-    fresh_ids = _insert_new(
-        session, CLUSTERS, ("size", "created_at"), [(len(m), now) for m in fresh], dialect
-    )
-    for members, cid in zip(fresh, fresh_ids, strict=True):
-        for index in members:
-            assigned[index] = cid
-    grown: list[tuple[int, int]] = []
-    relabel: list[tuple[int, int]] = []
+    plan = _LinkPlan([], [], [], [], len(rows))
     for members, olds in groups.values():
         if not olds:
+            plan.fresh.append(members)
             continue
         root = max(olds, key=lambda c: (sizes[c], -c))
         others = [c for c in olds if c != root]
-        grown.append((root, sizes[root] + sum(sizes[c] for c in others) + len(members)))
-        relabel.extend((other, root) for other in others)
-        for index in members:
-            assigned[index] = root
+        plan.grown.append((root, sizes[root] + sum(sizes[c] for c in others) + len(members)))
+        plan.relabel.extend((other, root) for other in others)
+        plan.joined.append((members, root))
+    return plan
+
+
+def _relabel(session: Session, plan: _LinkPlan) -> None:
     relabel_reports, drop_clusters, resize_clusters = _cluster_statements()
-    if relabel:
-        session.execute(relabel_reports, [{"old": old, "new": new} for old, new in relabel])
-        session.execute(drop_clusters, {"ids": [old for old, _ in relabel]})
-    if grown:
-        session.execute(resize_clusters, [{"cid": c, "grown_size": n} for c, n in grown])
-    if relabel or grown:
-        # Reports and clusters this session holds may have changed underneath it.
-        for instance in list(session.identity_map.values()):
-            if isinstance(instance, Report | Cluster):
-                session.expire(instance)
-    return assigned, bool(relabel)
+    if plan.relabel:
+        session.execute(relabel_reports, [{"old": old, "new": new} for old, new in plan.relabel])
+        session.execute(drop_clusters, {"ids": [old for old, _ in plan.relabel]})
+    if plan.grown:
+        session.execute(resize_clusters, [{"cid": c, "grown_size": n} for c, n in plan.grown])
 
 
 @functools.lru_cache(maxsize=1)
@@ -590,15 +751,21 @@ def _cluster_statements() -> tuple[Any, Any, Any]:
 def _clusters_of(
     session: Session, indicator_ids: list[int], dialect: str
 ) -> list[tuple[int, int, int]]:
-    """``(indicator, cluster, cluster size)`` of the live reports mentioning these indicators."""
+    """``(indicator, cluster, cluster size)`` of the live reports mentioning these indicators.
+
+    All live reports that mention one linkable indicator are in one cluster (that is what a
+    cluster is; the property tests hold it), so one live report per indicator says which:
+    the cost no longer grows with how often a number was reported."""
     if not indicator_ids:
         return []
     if dialect == "postgresql":
         cursor = _driver(session).cursor()
         cursor.execute(
-            "SELECT DISTINCT m.indicator_id, r.cluster_id, c.size FROM report_indicators m "
-            "JOIN reports r ON r.id = m.report_id JOIN clusters c ON c.id = r.cluster_id "
-            "WHERE m.indicator_id = ANY(%s::int[]) AND r.status <> %s",
+            "SELECT i.id, x.cluster_id, c.size FROM unnest(%s::int[]) AS i(id) "
+            "CROSS JOIN LATERAL (SELECT r.cluster_id FROM report_indicators m "
+            "JOIN reports r ON r.id = m.report_id "
+            "WHERE m.indicator_id = i.id AND r.status <> %s LIMIT 1) x "
+            "JOIN clusters c ON c.id = x.cluster_id",
             (indicator_ids, ReportStatus.RETRACTED.value),
         )
         return [(int(i), int(c), int(n)) for i, c, n in cursor.fetchall()]
@@ -615,15 +782,23 @@ def _clusters_of(
 
 @functools.lru_cache(maxsize=1)
 def _sqlite_clusters_of() -> Any:
-    return (
-        sa.select(MENTIONS.c.indicator_id, REPORTS.c.cluster_id, CLUSTERS.c.size)
-        .join(REPORTS, REPORTS.c.id == MENTIONS.c.report_id)
-        .join(CLUSTERS, CLUSTERS.c.id == REPORTS.c.cluster_id)
+    cluster = (
+        sa.select(REPORTS.c.cluster_id)
+        .join(MENTIONS, REPORTS.c.id == MENTIONS.c.report_id)
         .where(
-            MENTIONS.c.indicator_id.in_(sa.bindparam("ids", expanding=True)),
+            MENTIONS.c.indicator_id == INDICATORS.c.id,
             REPORTS.c.status != ReportStatus.RETRACTED.value,
         )
-        .distinct()
+        .limit(1)
+        .scalar_subquery()
+    )
+    first = (
+        sa.select(INDICATORS.c.id.label("indicator"), cluster.label("cluster"))
+        .where(INDICATORS.c.id.in_(sa.bindparam("ids", expanding=True)))
+        .subquery()
+    )
+    return sa.select(first.c.indicator, first.c.cluster, CLUSTERS.c.size).join(
+        CLUSTERS, CLUSTERS.c.id == first.c.cluster
     )
 
 

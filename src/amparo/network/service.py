@@ -48,6 +48,7 @@ MAX_TEXT = 20_000
 MAX_INDICATORS = 1_000
 REVIEW_AFTER = 50
 _LINK_LOCK = 0x616D7061726F  # "amparo": one linker at a time on PostgreSQL
+LOCK_SQL = f"SELECT pg_advisory_xact_lock({_LINK_LOCK})"
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def lock(session: Session) -> None:
     waited for the lock, while the lock holder waited for that indicator's row, deadlocked
     (two concurrent imports on PostgreSQL, found by a test)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LINK_LOCK})")
+        session.connection().exec_driver_sql(LOCK_SQL)
 
 
 def indicator_rows(
