@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from amparo.errors import N_, InvalidInput
 from amparo.indicators.finance import clabe_bank
 from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus, Sharing
-from amparo.network.service import visible
 
 FORMATS = ("stix", "misp", "csv", "hashed")
 _NAMESPACE = uuid.UUID("0f6b6a52-6f1d-4f0a-9d39-616d7061726f")
@@ -44,14 +43,14 @@ class Row:
 
 
 def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Row]:
-    """The live, non-warning-listed indicators of the reports ``org_id`` may read; with
-    ``shared_only``, of its own reports shared beyond it (``partners`` or ``network``) only —
-    what may leave the deployment in a hashed feed, as in the online partner look-up."""
-    readable = (
-        (Report.org_id == org_id) & (Report.sharing != Sharing.OWN)
-        if shared_only
-        else visible(org_id)
-    )
+    """The live, non-warning-listed indicators of the organisation's own reports: what it may
+    hand to authorities (STIX, MISP, CSV). What other organisations shared with it was shared
+    inside this deployment, and no sharing level lets it leave through someone else. With
+    ``shared_only``, of its own reports shared beyond it (``partners`` or ``network``) only:
+    what may leave in a hashed feed, as in the online partner look-up."""
+    condition = Report.org_id == org_id
+    if shared_only:
+        condition = condition & (Report.sharing != Sharing.OWN)
     found: dict[tuple[str, str], Row] = {}
     counted: dict[tuple[str, str], set[int]] = defaultdict(set)
     query = (
@@ -59,7 +58,7 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
         .join(Report, Report.id == Mention.report_id)
         .where(
-            readable,  # type: ignore[arg-type]
+            condition,
             Report.status != ReportStatus.RETRACTED,
             IndicatorKey.warning.is_(None),
         )

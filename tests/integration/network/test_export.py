@@ -173,3 +173,30 @@ def test_a_partner_hubs_feed_answers_look_ups_without_the_values(
         import_partner_feed(
             session=db, org_id=other_hub.id, stream=io.BytesIO(b""), partner="x", key=b"short"
         )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "stix", "misp"])
+def test_exports_carry_only_the_organisations_own_reports(
+    db: Session, org_with_reports: int, fmt: str
+) -> None:
+    """What another organisation shared with the whole network stays inside the deployment:
+    an export for authorities carries the exporter's own reports (any sharing level)."""
+    service.create_report(
+        session=db,
+        org_id=org_with_reports,
+        data=ReportIn(text="llamaron del +52 55 7777 6666", sharing="own"),
+        region="MX",
+    )
+    neighbour = factories.org(db)
+    service.create_report(
+        session=db,
+        org_id=neighbour.id,
+        data=ReportIn(text="llamaron del +52 55 8888 1111", sharing="network"),
+        region="MX",
+    )
+    db.flush()
+    text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt=fmt, key=None)
+    assert "+525577776666" in text  # its own, even kept at its own level
+    assert "+525512345678" in text
+    assert "+525588881111" not in text  # the neighbour's, shared with the network
+    assert "+523311112222" not in text  # the neighbour's, kept to itself
