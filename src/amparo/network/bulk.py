@@ -14,6 +14,9 @@ written and linked in one transaction:
 5. write the reports, their mentions and the clusters (``COPY`` on PostgreSQL, ``executemany``
    on SQLite), and add the batch's counts to each indicator.
 
+On PostgreSQL steps 1, 3 and 4 are one round trip (a pipeline, and one statement for 3 and 4),
+and a batch of up to ``SMALL`` reports sends all of step 5 in one more.
+
 The result is the one ``service.create_report`` gives line by line (a test compares both), at a
 few statements per batch instead of about ten per report. A batch the database refuses (a race
 the lock does not cover) is rolled back to its savepoint and redone line by line, so every
@@ -340,9 +343,9 @@ def write_batch(
         )
     else:
         service.lock(session)
-        indicators = _indicator_ids(session, counts, warnings, dialect)
+        indicators = _indicator_ids(session, counts, warnings)
         linkable = sorted({i for i, warning in indicators.values() if warning is None})
-        found = _clusters_of(session, linkable, dialect)
+        found = _clusters_of(session, linkable)
         reserved = None
     linkable_ids = {i for i, warning in indicators.values() if warning is None}
     plan = _link(rows, indicators, linkable_ids, found)
@@ -511,28 +514,12 @@ def _indicator_ids(
     session: Session,
     counts: dict[tuple[str, str], list[Any]],
     warnings: dict[tuple[str, str], str | None],
-    dialect: str,
 ) -> dict[tuple[str, str], tuple[int, str | None]]:
-    """``(type, key) -> (id, warning)`` for every indicator of the batch: new ones inserted,
-    and each one's count, first and last seen brought up to date, in one statement."""
+    """SQLite: ``(type, key) -> (id, warning)`` for every indicator of the batch: new ones
+    inserted, and each one's count, first and last seen brought up to date, in one statement
+    per 2,000 (PostgreSQL: ``_pg_indicators_and_clusters``)."""
     pairs = list(counts)
     found: dict[tuple[str, str], tuple[int, str | None]] = {}
-    if dialect == "postgresql":
-        cursor = _driver(session).cursor()
-        cursor.execute(
-            _PG_UPSERT,
-            (
-                [p[0] for p in pairs],
-                [p[1] for p in pairs],
-                [warnings[p] for p in pairs],
-                [counts[p][0] for p in pairs],
-                [counts[p][1] for p in pairs],
-                [counts[p][2] for p in pairs],
-            ),
-        )
-        for indicator_id, kind, key, warning in cursor.fetchall():
-            found[(kind, key)] = (indicator_id, warning)
-        return found
     for start in range(0, len(pairs), 2_000):
         returned = session.execute(
             _sqlite_upsert(),
@@ -748,27 +735,13 @@ def _cluster_statements() -> tuple[Any, Any, Any]:
     )
 
 
-def _clusters_of(
-    session: Session, indicator_ids: list[int], dialect: str
-) -> list[tuple[int, int, int]]:
-    """``(indicator, cluster, cluster size)`` of the live reports mentioning these indicators.
+def _clusters_of(session: Session, indicator_ids: list[int]) -> list[tuple[int, int, int]]:
+    """SQLite: ``(indicator, cluster, cluster size)`` of the live reports mentioning these
+    indicators (PostgreSQL: ``_pg_indicators_and_clusters``).
 
     All live reports that mention one linkable indicator are in one cluster (that is what a
     cluster is; the property tests hold it), so one live report per indicator says which:
     the cost no longer grows with how often a number was reported."""
-    if not indicator_ids:
-        return []
-    if dialect == "postgresql":
-        cursor = _driver(session).cursor()
-        cursor.execute(
-            "SELECT i.id, x.cluster_id, c.size FROM unnest(%s::int[]) AS i(id) "
-            "CROSS JOIN LATERAL (SELECT r.cluster_id FROM report_indicators m "
-            "JOIN reports r ON r.id = m.report_id "
-            "WHERE m.indicator_id = i.id AND r.status <> %s LIMIT 1) x "
-            "JOIN clusters c ON c.id = x.cluster_id",
-            (indicator_ids, ReportStatus.RETRACTED.value),
-        )
-        return [(int(i), int(c), int(n)) for i, c, n in cursor.fetchall()]
     found: list[tuple[int, int, int]] = []
     for start in range(0, len(indicator_ids), 5_000):
         found.extend(

@@ -49,6 +49,24 @@ def org_with_reports(db: Session) -> int:
     return org.id
 
 
+def own_level_and_neighbours_network_report(db: Session, org_id: int) -> None:
+    """A report the organisation keeps to itself (+52 55 7777 6666), and one another
+    organisation shares with the whole network (+52 55 8888 1111)."""
+    service.create_report(
+        session=db,
+        org_id=org_id,
+        data=ReportIn(text="llamaron del +52 55 7777 6666", sharing="own"),
+        region="MX",
+    )
+    neighbour = factories.org(db)
+    service.create_report(
+        session=db,
+        org_id=neighbour.id,
+        data=ReportIn(text="llamaron del +52 55 8888 1111", sharing="network"),
+        region="MX",
+    )
+
+
 def test_csv_for_authorities(db: Session, org_with_reports: int) -> None:
     text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="csv", key=None)
     table = list(csv.DictReader(io.StringIO(text)))
@@ -117,19 +135,7 @@ def test_hashed_feed_needs_a_real_key(db: Session, org_with_reports: int) -> Non
     assert hashlib.sha256(b"+525512345678").hexdigest() not in json.dumps(lines)
     # Only what the organisation shares leaves in a feed: not its own-level reports, and not
     # what other organisations shared with it.
-    service.create_report(
-        session=db,
-        org_id=org_with_reports,
-        data=ReportIn(text="llamaron del +52 55 7777 6666", sharing="own"),
-        region="MX",
-    )
-    neighbour = factories.org(db)
-    service.create_report(
-        session=db,
-        org_id=neighbour.id,
-        data=ReportIn(text="llamaron del +52 55 8888 1111", sharing="network"),
-        region="MX",
-    )
+    own_level_and_neighbours_network_report(db, org_with_reports)
     feed = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="hashed", key=key)
     for kept in (b"phone:+525577776666", b"phone:+525588881111"):
         assert hmac.new(key, kept, hashlib.sha256).hexdigest() not in feed
@@ -181,19 +187,7 @@ def test_exports_carry_only_the_organisations_own_reports(
 ) -> None:
     """What another organisation shared with the whole network stays inside the deployment:
     an export for authorities carries the exporter's own reports (any sharing level)."""
-    service.create_report(
-        session=db,
-        org_id=org_with_reports,
-        data=ReportIn(text="llamaron del +52 55 7777 6666", sharing="own"),
-        region="MX",
-    )
-    neighbour = factories.org(db)
-    service.create_report(
-        session=db,
-        org_id=neighbour.id,
-        data=ReportIn(text="llamaron del +52 55 8888 1111", sharing="network"),
-        region="MX",
-    )
+    own_level_and_neighbours_network_report(db, org_with_reports)
     db.flush()
     text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt=fmt, key=None)
     assert "+525577776666" in text  # its own, even kept at its own level
