@@ -72,6 +72,7 @@ def create_report(
         amount_paid=None if body.amount_paid is None else str(body.amount_paid),
         currency=body.currency,
         place=body.place,
+        victim=body.victim,
         sharing=body.sharing,
         indicators=tuple(service.IndicatorIn(i.type, i.value) for i in body.indicators),
     )

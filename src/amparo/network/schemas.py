@@ -35,6 +35,11 @@ class ReportCreate(Strict):
     amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     currency: str | None = Field(default=None, pattern="^[A-Za-z]{3}$")
     place: str | None = Field(default=None, max_length=200, description="Coarse: a town, a state.")
+    victim: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The victim's details, only if the victim gave them; encrypted, never shared.",
+    )
     sharing: Literal["own", "partners", "network"] = "own"
     region: str | None = Field(
         default=None,

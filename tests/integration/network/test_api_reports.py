@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,10 +95,17 @@ def test_other_organisations_get_404_and_readers_get_403(client: TestClient, db:
             "place": "Tapachula",
             "amount": "900",
             "currency": "MXN",
+            "victim": "Doña Rosa, 55 años",
         },
     ).json()
     url = f"/api/v1/reports/{created['id']}"
-    assert client.get(url, headers=reader).status_code == 200
+    own = client.get(url, headers=reader)
+    assert own.status_code == 200
+    assert own.json()["victim"] == "Doña Rosa, 55 años"  # the organisation reads it back ...
+    stored = db.execute(
+        sa.text("SELECT victim FROM reports WHERE id = :id"), {"id": created["id"]}
+    ).scalar_one()
+    assert "Rosa" not in stored  # ... and the database holds it sealed
     for method, path, body in (
         ("PATCH", url, {"category": "x"}),
         ("POST", f"{url}/close", None),
@@ -117,7 +125,7 @@ def test_other_organisations_get_404_and_readers_get_403(client: TestClient, db:
     assert [i["display"] for i in body["indicators"]] == ["+525577771212"]
     for withheld in ("text", "narrative", "victim", "place", "amount", "external_id", "sharing"):
         assert body[withheld] is None, withheld
-    for secret in ("lloraba", "Tapachula", "caso-9", "900"):
+    for secret in ("lloraba", "Tapachula", "caso-9", "900", "Rosa"):
         assert secret not in seen.text
     listed = client.get("/api/v1/reports", headers=partner_all).json()
     assert [(r["id"], r["preview"]) for r in listed["items"]] == [(created["id"], None)]
