@@ -21,6 +21,7 @@ _OTHERS = [Language.GERMAN, Language.ITALIAN, Language.DUTCH, Language.CHINESE, 
 MIN_CONFIDENCE = 0.5
 SURE_UNSUPPORTED = 0.8  # a short text is called another language only when sure
 SURE = 0.6  # below this, search the red-flag patterns of every language
+_CLOSE = frozenset({"es", "pt"})  # too close to tell apart reliably in trigram mode
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,13 @@ class Detected:
 
     @property
     def pattern_language(self) -> str | None:
-        """The language whose red-flag patterns apply; None (all of them) when unclear."""
+        """The language whose red-flag patterns apply; None (all of them) when unclear, and
+        for Spanish and Portuguese: lingua's trigram mode is sure of the wrong one of the two on
+        unaccented Spain Spanish ("como no pagueis la cuota os quemamos el local" came out
+        Portuguese, and lost every Spanish red flag)."""
         if self.detected is None or not self.supported or self.confidence < SURE:
+            return None
+        if self.lang in _CLOSE:
             return None
         return self.lang
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amparo.errors import InvalidInput
-from amparo.triage import Level, analyze, analyze_many, corpus, training
+from amparo.triage import Level, analyze, analyze_many, corpus, language, training
 from amparo.triage import model as triage_model
 from amparo.triage.normalise import plain
 
@@ -201,3 +201,13 @@ def test_the_kind_of_extortion_follows_the_red_flags() -> None:
         "Tengo fotos tuyas desnuda. Si no me pagas 300 dólares se las mando a tu familia"
     )
     assert verdict.category == "sextortion"
+
+
+def test_spanish_read_as_portuguese_keeps_its_spanish_red_flags() -> None:
+    """Lingua's trigram mode calls this unaccented Spain Spanish Portuguese, sure of it; the
+    Spanish patterns are searched all the same, so the threat is still shown."""
+    text = "Como no pagueis la cuota del mes os quemamos el local, ya sabeis"
+    assert language.detect(text).detected == "pt"  # the confusion this guards against
+    verdict = analyze(text)
+    assert "threat_of_harm" in {flag.id for flag in verdict.flags}
+    assert verdict.level is Level.CRITICAL
