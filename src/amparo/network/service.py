@@ -775,7 +775,8 @@ def identify(value: str, *, region: str | None = None) -> tuple[str, str, list[s
     raise InvalidInput(
         N_(
             "This does not look like a phone number, account, card, transfer code, e-mail, "
-            "link, profile or wallet. Write it as TYPE:VALUE (for example phone:+5255…)."
+            "link, profile or wallet. Copy only the number or account, as you received it "
+            "(for example +52 55 1234 5678)."
         ),
         field="value",
     )
