@@ -376,8 +376,12 @@ def list_clusters(
     session: SessionDep,
     principal: Reader,
     min_size: Annotated[int, Query(ge=1, le=1000)] = 2,
+    limit: Annotated[int, Query(ge=1, le=1000, description="The largest clusters first.")] = 200,
 ) -> list[s.ClusterOut]:
-    views = service.clusters_for(session=session, org_id=principal.require_org(), min_size=min_size)
+    org_id = principal.require_org()
+    ids, _total = service.cluster_candidates(session, org_id=org_id, min_size=min_size, limit=limit)
+    views = service.clusters_for(session=session, org_id=org_id, min_size=min_size, cluster_ids=ids)
+    views.sort(key=lambda v: (-len(v.report_ids), v.id))
     return [
         s.ClusterOut(
             cluster_id=v.id,

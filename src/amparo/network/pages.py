@@ -98,22 +98,26 @@ def lookup(
     )
 
 
+SHOWN_CLUSTERS = 200  # the largest networks on the list page
+
+
 @router.get("/redes")
 def clusters(request: Request, user: StaffDep, session: SessionDep) -> Response:
     assert user.org_id is not None
-    views = service.clusters_for(session=session, org_id=user.org_id, min_size=2)
+    ids, total = service.cluster_candidates(
+        session, org_id=user.org_id, min_size=2, limit=SHOWN_CLUSTERS
+    )
+    views = service.clusters_for(session=session, org_id=user.org_id, min_size=2, cluster_ids=ids)
     views.sort(key=lambda v: (-len(v.report_ids), v.id))
-    return render(request, "clusters.html", {"clusters": views[:200], "total": len(views)})
+    return render(request, "clusters.html", {"clusters": views, "total": total})
 
 
 @router.get("/redes/{cluster_id}")
 def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionDep) -> Response:
     assert user.org_id is not None
-    views = [
-        v
-        for v in service.clusters_for(session=session, org_id=user.org_id, min_size=1)
-        if v.id == cluster_id
-    ]
+    views = service.clusters_for(
+        session=session, org_id=user.org_id, min_size=1, cluster_ids=[cluster_id]
+    )
     if not views:
         raise NotFound(N_("There is no such cluster."))
     view = max(views, key=lambda v: len(v.report_ids))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -549,19 +549,51 @@ def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) ->
     return report
 
 
-def clusters_for(session: Session, *, org_id: int, min_size: int = 2) -> list[ClusterView]:
-    """The clusters an organisation can see: the connected pieces of each cluster made of the
-    reports it may read (its own and those shared with the whole network), so a report it
-    cannot read never shows up as a hidden bridge."""
-    reports = session.scalars(
-        select(Report)
+def cluster_candidates(
+    session: Session, *, org_id: int, min_size: int, limit: int
+) -> tuple[list[int], int]:
+    """The clusters with at least ``min_size`` reports the organisation may read, largest
+    first (at most ``limit`` of them), and how many there are: one grouped query, so a page
+    of networks costs what it shows, not what the organisation ever recorded."""
+    size = func.count(Report.id)
+    grouped = (
+        select(Report.cluster_id.label("cluster_id"), size.label("n"))
         .where(
             visible(org_id),  # type: ignore[arg-type]
             Report.status != ReportStatus.RETRACTED,
             Report.cluster_id.is_not(None),
         )
-        .order_by(Report.id)
+        .group_by(Report.cluster_id)
+        .having(size >= min_size)
+        .subquery()
+    )
+    total = session.scalar(select(func.count()).select_from(grouped)) or 0
+    ids = session.scalars(
+        select(grouped.c.cluster_id).order_by(grouped.c.n.desc(), grouped.c.cluster_id).limit(limit)
     ).all()
+    return [int(i) for i in ids], int(total)
+
+
+def clusters_for(
+    session: Session,
+    *,
+    org_id: int,
+    min_size: int = 2,
+    cluster_ids: Collection[int] | None = None,
+) -> list[ClusterView]:
+    """The clusters an organisation can see (only ``cluster_ids`` when given): the connected
+    pieces of each cluster made of the reports it may read (its own and those shared with the
+    whole network), so a report it cannot read never shows up as a hidden bridge."""
+    query = select(Report).where(
+        visible(org_id),  # type: ignore[arg-type]
+        Report.status != ReportStatus.RETRACTED,
+        Report.cluster_id.is_not(None),
+    )
+    if cluster_ids is not None:
+        if not cluster_ids:
+            return []
+        query = query.where(Report.cluster_id.in_(sorted(cluster_ids)))
+    reports = session.scalars(query.order_by(Report.id)).all()
     by_cluster: dict[int, list[Report]] = defaultdict(list)
     for report in reports:
         assert report.cluster_id is not None

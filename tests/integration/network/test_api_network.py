@@ -318,3 +318,34 @@ def test_deleting_the_bridge_report_splits_its_network(client: TestClient, db: S
     assert found.json()["count"] == 1
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.org_id == org.id)).all()
     assert "report.delete" in actions
+
+
+def test_clusters_come_largest_first_and_only_as_many_as_asked(
+    client: TestClient, db: Session
+) -> None:
+    """Networks of 3, 2 and 2 reports and one lone report: the list is one grouped query plus
+    the clusters it shows (``service.cluster_candidates``), largest first."""
+    from amparo.network import service
+
+    org = factories.org(db)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    for phone, times in (("+525511110000", 2), ("+525522220000", 3), ("+525533330000", 2)):
+        for _ in range(times):
+            client.post(
+                "/api/v1/reports",
+                headers=headers,
+                json={"indicators": [{"type": "phone", "value": phone}]},
+            )
+    client.post("/api/v1/reports", headers=headers, json={"text": "escribió lobo@example.org"})
+    sizes = [len(c["report_ids"]) for c in client.get("/api/v1/clusters", headers=headers).json()]
+    assert sizes == [3, 2, 2]
+    two = client.get("/api/v1/clusters", params={"limit": 2}, headers=headers).json()
+    assert [len(c["report_ids"]) for c in two] == [3, 2]
+    assert two[1]["report_ids"] == sorted(two[1]["report_ids"])
+    everything = client.get("/api/v1/clusters", params={"min_size": 1}, headers=headers).json()
+    assert [len(c["report_ids"]) for c in everything] == [3, 2, 2, 1]
+    ids, total = service.cluster_candidates(db, org_id=org.id, min_size=2, limit=1)
+    assert (len(ids), total) == (1, 3)
+    (largest,) = service.clusters_for(session=db, org_id=org.id, cluster_ids=ids)
+    assert len(largest.report_ids) == 3
