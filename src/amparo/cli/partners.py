@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from amparo.accounts import audit
 from amparo.cli import cli_language
@@ -31,8 +32,15 @@ KeyFile = Annotated[
 ]
 
 
-def _system(org_id: int) -> audit.Actor:
-    return audit.Actor(type="system", org_id=org_id)
+def _audit(session: Session, org_id: int, action: str, target: audit.Target) -> None:
+    """Every change made here is audited, as done by the system for that organisation."""
+    audit.record(
+        session=session,
+        actor=audit.Actor(type="system", org_id=org_id),
+        action=action,
+        origin=audit.CLI,
+        target=target,
+    )
 
 
 @link_app.command("add")
@@ -49,12 +57,11 @@ def link_add(
         secret, link, size = partner_links.add_link(
             session=session, org_id=owner.id, name=name, key=key
         )
-        audit.record(
-            session=session,
-            actor=_system(owner.id),
-            action="partner_link.add",
-            origin=audit.CLI,
-            target=audit.Target("partner_link", link.id, {"hashes": size}),
+        _audit(
+            session,
+            owner.id,
+            "partner_link.add",
+            audit.Target("partner_link", link.id, {"hashes": size}),
         )
     if as_json:
         print_json({"name": link.name, "token": secret, "hashes": size})
@@ -103,13 +110,7 @@ def link_revoke(name: NameArg, org: OrgOption = None) -> None:
     with db_session() as session:
         owner = organisation(session, org)
         link = partner_links.revoke_link(session=session, org_id=owner.id, name=name)
-        audit.record(
-            session=session,
-            actor=_system(owner.id),
-            action="partner_link.revoke",
-            origin=audit.CLI,
-            target=audit.Target("partner_link", link.id),
-        )
+        _audit(session, owner.id, "partner_link.revoke", audit.Target("partner_link", link.id))
     console.print(_("Partner hub %(name)s may no longer ask.") % {"name": link.name})
 
 
@@ -123,12 +124,11 @@ def link_refresh(name: NameArg, org: OrgOption = None, as_json: JsonOpt = False)
     with db_session() as session:
         owner = organisation(session, org)
         link, size = partner_links.refresh_link(session=session, org_id=owner.id, name=name)
-        audit.record(
-            session=session,
-            actor=_system(owner.id),
-            action="partner_link.refresh",
-            origin=audit.CLI,
-            target=audit.Target("partner_link", link.id, {"hashes": size}),
+        _audit(
+            session,
+            owner.id,
+            "partner_link.refresh",
+            audit.Target("partner_link", link.id, {"hashes": size}),
         )
     if as_json:
         print_json({"name": link.name, "hashes": size})
@@ -168,13 +168,7 @@ def hub_add(
             token=token,
             allow_http=settings.env != "production",
         )
-        audit.record(
-            session=session,
-            actor=_system(owner.id),
-            action="remote_hub.add",
-            origin=audit.CLI,
-            target=audit.Target("remote_hub", hub.id),
-        )
+        _audit(session, owner.id, "remote_hub.add", audit.Target("remote_hub", hub.id))
         result = {"name": hub.name, "url": hub.url}
     if as_json:
         print_json(result)
@@ -215,11 +209,5 @@ def hub_remove(name: NameArg, org: OrgOption = None) -> None:
     with db_session() as session:
         owner = organisation(session, org)
         hub = remote_hubs.remove_hub(session=session, org_id=owner.id, name=name)
-        audit.record(
-            session=session,
-            actor=_system(owner.id),
-            action="remote_hub.remove",
-            origin=audit.CLI,
-            target=audit.Target("remote_hub", hub.id),
-        )
+        _audit(session, owner.id, "remote_hub.remove", audit.Target("remote_hub", hub.id))
     console.print(_("Look-ups no longer ask %(name)s.") % {"name": hub.name})
