@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,10 +42,6 @@ def create_app(
         from amparo.triage import analysis
 
         analysis.warm_up()  # the first family should not wait for the models to load
-        # The models are millions of long-lived objects; leave them out of every later garbage
-        # collection, whose full passes over them were the slowest requests under load.
-        gc.collect()
-        gc.freeze()
         worker = None
         if run_worker and settings.embedded_worker:
             from amparo.worker import BackgroundWorker
