@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy.orm import Session
 
 from amparo.accounts import audit
 from amparo.accounts.models import Scope
@@ -247,6 +248,22 @@ def update_report(
     return _out(report)
 
 
+def _status_change(
+    session: Session, principal: Principal, origin: audit.Origin, report_id: int, action: str
+) -> s.ReportOut:
+    report = reports.change_status(
+        session=session, org_id=principal.require_org(), report_id=report_id, action=action
+    )
+    audit.record(
+        session=session,
+        actor=audit.Actor.of(principal),
+        action=f"report.{action}",
+        origin=origin,
+        target=audit.Target("report", report.id),
+    )
+    return _out(report)
+
+
 @router.post(
     "/reports/{report_id}/close",
     response_model=s.ReportOut,
@@ -255,17 +272,7 @@ def update_report(
 def close_report(
     report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
-    report = reports.close_report(
-        session=session, org_id=principal.require_org(), report_id=report_id
-    )
-    audit.record(
-        session=session,
-        actor=audit.Actor.of(principal),
-        action="report.close",
-        origin=origin,
-        target=audit.Target("report", report.id),
-    )
-    return _out(report)
+    return _status_change(session, principal, origin, report_id, "close")
 
 
 @router.post(
@@ -276,17 +283,7 @@ def close_report(
 def reopen_report(
     report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
-    report = reports.reopen_report(
-        session=session, org_id=principal.require_org(), report_id=report_id
-    )
-    audit.record(
-        session=session,
-        actor=audit.Actor.of(principal),
-        action="report.reopen",
-        origin=origin,
-        target=audit.Target("report", report.id),
-    )
-    return _out(report)
+    return _status_change(session, principal, origin, report_id, "reopen")
 
 
 @router.post(
@@ -297,16 +294,7 @@ def reopen_report(
 def retract_report(
     report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
-    org_id = principal.require_org()
-    report = service.retract(session=session, org_id=org_id, report_id=report_id)
-    audit.record(
-        session=session,
-        actor=audit.Actor.of(principal),
-        action="report.retract",
-        origin=origin,
-        target=audit.Target("report", report.id),
-    )
-    return _out(report)
+    return _status_change(session, principal, origin, report_id, "retract")
 
 
 @router.delete(

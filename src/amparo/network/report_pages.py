@@ -377,13 +377,7 @@ def report_page(
 def _act(
     user: User, session: SessionDep, origin: OriginDep, report_id: int, action: str
 ) -> Response:
-    org_id = _writer(user)
-    if action == "close":
-        reports.close_report(session=session, org_id=org_id, report_id=report_id)
-    elif action == "reopen":
-        reports.reopen_report(session=session, org_id=org_id, report_id=report_id)
-    else:
-        service.retract(session=session, org_id=org_id, report_id=report_id)
+    reports.change_status(session=session, org_id=_writer(user), report_id=report_id, action=action)
     audit.record(
         session=session,
         actor=_actor(user),

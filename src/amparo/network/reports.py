@@ -200,6 +200,17 @@ def reopen_report(*, session: Session, org_id: int, report_id: int) -> Report:
     return _set_status(session, org_id, report_id, ReportStatus.OPEN)
 
 
+def change_status(*, session: Session, org_id: int, report_id: int, action: str) -> Report:
+    """``close``, ``reopen`` or ``retract`` a report (the page and the API both act this way)."""
+    if action == "close":
+        return close_report(session=session, org_id=org_id, report_id=report_id)
+    if action == "reopen":
+        return reopen_report(session=session, org_id=org_id, report_id=report_id)
+    if action == "retract":
+        return service.retract(session=session, org_id=org_id, report_id=report_id)
+    raise ValueError(f"unknown report action {action!r}")
+
+
 def _set_status(session: Session, org_id: int, report_id: int, status: ReportStatus) -> Report:
     report = service._own(session, org_id, report_id)
     if report.status == ReportStatus.RETRACTED:

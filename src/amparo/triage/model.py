@@ -299,9 +299,6 @@ class TriageModel:
         """The most likely kind of extortion for one message (``probabilities`` is its row),
         read from its words and its red flags: a custody claim points to a virtual kidnapping
         even when the wording is a gang's."""
-        if not self.kind_classes:
-            indices = self.extortion_index
-            return self.categories[max(indices, key=lambda i: probabilities[i])]
         features = self.kind_features(probabilities[np.newaxis, :], [signal])[0]
         scores = features @ self.kind_coef + self.kind_intercept
         return self.kind_classes[int(np.argmax(scores))]
