@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), " ")
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
@@ -19,13 +20,7 @@ _OCR = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 
 def digit_view(text: str) -> str:
     """The text with digits made ASCII and OCR look-alikes inside digit groups fixed."""
-    chars = []
-    for char in text:
-        if char.isdecimal() and not char.isascii():
-            chars.append(str(unicodedata.decimal(char)))
-        else:
-            chars.append(char)
-    view = "".join(chars).translate(_INVISIBLE).translate(_SPACES).translate(_DASHES)
+    view = text.translate(_VIEW)
     return _OCR_TOKEN.sub(_fix_ocr, view)
 
 
@@ -45,9 +40,35 @@ def fold(text: str) -> str:
 
 def fold_same_length(text: str) -> str:
     """Lower case without accents, one character for one (for keyword search with offsets)."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFKD", char)[:1] or char
-        lowered = base.lower()
-        out.append(lowered if len(lowered) == 1 else char.lower()[:1] or " ")
-    return "".join(out)
+    return text.translate(_FOLD)
+
+
+def _folded(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[:1] or char
+    lowered = base.lower()
+    return lowered if len(lowered) == 1 else char.lower()[:1] or " "
+
+
+def _viewed(char: str) -> str:
+    if char.isdecimal() and not char.isascii():
+        return str(unicodedata.decimal(char))
+    return _INVISIBLE.get(ord(char)) or _SPACES.get(ord(char)) or _DASHES.get(ord(char)) or char
+
+
+class _PerCharacter(dict[int, str]):
+    """A ``str.translate`` table that works out each character the first time it meets it: the
+    loop over characters runs in C, and a message costs a few microseconds, not a hundred."""
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, code: int) -> str:
+        if len(self) > 100_000:  # a hostile text full of distinct characters: start again
+            self.clear()
+        value = self[code] = self.rule(chr(code))
+        return value
+
+
+_FOLD = _PerCharacter(_folded)
+_VIEW = _PerCharacter(_viewed)

@@ -163,11 +163,14 @@ def import_reports(
             if raw.strip():
                 yield number, raw
 
-    with bulk.Preparer(
-        region,
-        bulk.default_workers() if workers is None else workers,
-        bulk.POOL_AFTER if pool_after is None else pool_after,
-    ) as preparer:
+    with (
+        bulk.fewer_collections(),
+        bulk.Preparer(
+            region,
+            bulk.default_workers() if workers is None else workers,
+            bulk.POOL_AFTER if pool_after is None else pool_after,
+        ) as preparer,
+    ):
         for prepared in preparer.run(bulk.read_batches(lines(), batch_size or bulk.BATCH)):
             good: list[bulk.ReportRow] = []
             for item in prepared:

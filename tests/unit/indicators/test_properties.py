@@ -90,3 +90,35 @@ def test_any_text_gives_spans_that_index_it(text: str) -> None:
     for item in extract(text):
         assert text[item.start : item.end] == item.text
         assert item.value
+
+
+def _fold_one_by_one(text: str) -> str:
+    import unicodedata
+
+    out = []
+    for char in text:
+        base = unicodedata.normalize("NFKD", char)[:1] or char
+        lowered = base.lower()
+        out.append(lowered if len(lowered) == 1 else char.lower()[:1] or " ")
+    return "".join(out)
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300)
+def test_the_same_length_views_keep_every_offset_and_match_the_rule_character_by_character(
+    text: str,
+) -> None:
+    """``fold_same_length`` and ``digit_view`` run through translation tables filled on first
+    use; this holds them to the plain per-character rule they cache."""
+    from amparo.indicators.text import digit_view, fold_same_length
+
+    folded = fold_same_length(text)
+    assert folded == _fold_one_by_one(text)
+    assert len(folded) == len(digit_view(text)) == len(text)
+
+
+def test_the_digit_view_makes_digits_ascii_and_blanks_invisible_characters() -> None:
+    from amparo.indicators.text import digit_view
+
+    assert digit_view("٥٥\u200b١٢٣٤–5678 lO") == "55 1234-5678 lO"
+    assert digit_view("55 l2O4 5678") == "55 1204 5678"
