@@ -4,7 +4,8 @@ and p99 latency of POST /api/v1/check under 50 concurrent clients on loopback (w
 
 The timed runs go over the held-out split twice, after a warm-up, so per-word caches are warm;
 cold_batch_msgs_per_s is the first pass over the held-out split in a fresh process (every cache
-cold). The server is measured after a 3 s warm-up run of the same load.
+cold). The server is measured after a 3 s warm-up run of the same load, on every core (the
+server and wrk share the machine), with 1, 2 and 4 web processes.
 
     python bench/triage_speed.py [--no-baseline] [--server]
 """
@@ -30,9 +31,19 @@ from amparo.triage import corpus
 ROOT = Path(__file__).resolve().parents[1]
 
 
+ALL_CORES = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+
+
 def pin_to_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+def every_core() -> None:
+    """For the server and the load tool, which would otherwise inherit the one core this
+    process measures on (until 2026-11-29 they did, and shared it)."""
+    if ALL_CORES is not None:
+        os.sched_setaffinity(0, ALL_CORES)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -155,7 +166,7 @@ def measure_server(
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "amparo", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=every_core,
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
@@ -183,12 +194,13 @@ def measure_server(
         wrk = shutil.which("wrk") or "wrk"
         subprocess.run(  # warm-up: first connections, caches, first code paths
             [wrk, "-t2", f"-c{connections}", "-d3s", "-s", str(script), url],
-            capture_output=True, check=True, timeout=60,
+            capture_output=True, check=True, timeout=60, preexec_fn=every_core,
         )  # fmt: skip
         out = subprocess.run(
             [wrk, "-t2", f"-c{connections}", f"-d{seconds}s",
              "--latency", "-s", str(script), url],
             capture_output=True, text=True, check=True, timeout=seconds + 60,
+            preexec_fn=every_core,
         )  # fmt: skip
         line = next(x for x in out.stdout.splitlines() if x.startswith("JSON "))
         result: dict[str, float] = json.loads(line[5:])
@@ -221,7 +233,7 @@ def main() -> None:
         ratio = a["batch_msgs_per_s"] / b["batch_msgs_per_s"]
         print(f"ratio amparo/baseline batch throughput: {ratio:.1f}x")
     if args.server:
-        for workers in (1, 2):
+        for workers in (1, 2, 4):
             result = measure_server(texts, workers=workers)
             print(f"server, {workers} process(es), 50 concurrent clients: {result}")
 
