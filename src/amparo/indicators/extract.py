@@ -85,11 +85,13 @@ def extract(
     *,
     region: str | None = None,
     warnings: WarningList | None = None,
+    names: bool = True,
 ) -> list[Indicator]:
     """Every indicator mention in ``text``, in order of appearance.
 
     ``region`` is the reporting organisation's country (ISO code): a phone number written
     without a country code is read there first, then in the route's other countries.
+    ``names=False`` leaves names and aliases out (a look-up never asks about a name alone).
     """
     if len(text) > MAX_TEXT:
         raise ValueError(f"text longer than {MAX_TEXT} characters")
@@ -99,7 +101,8 @@ def extract(
     _emails(found)
     _links(found, region)
     _handles(found)
-    _names(found)
+    if names:
+        _names(found)
     _references(found)
     _digit_runs(found, region)
     _spelled(found, region)

@@ -89,12 +89,19 @@ def validate_text(text: object) -> str:
     return text
 
 
+# Without a red flag, the wording alone of a shorter message ("hola", "ok, ¿quién es?") is too
+# little to call it extortion: it stays at medium at most.
+MIN_WORDS_FOR_WORDING = 5
+
+
 def _level(risk: float, signals: Signals, model_evidence: bool = False) -> Level:
     """Risk to level. High needs words to point at (a red flag, or the words the model relied
-    on); critical needs red flags, and a critical one or two of them."""
+    on in a message of at least ``MIN_WORDS_FOR_WORDING`` words); critical needs red flags, and
+    a critical one or two of them."""
     level = next((lvl for threshold, lvl in THRESHOLDS if risk >= threshold), Level.LOW)
     if level is Level.CRITICAL and not signals.matches:
         level = Level.HIGH
+    model_evidence = model_evidence and signals.words >= MIN_WORDS_FOR_WORDING
     if level is Level.HIGH and not signals.matches and not model_evidence:
         return Level.MEDIUM
     if level is Level.CRITICAL and len(signals.matches) < 2:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from amparo.triage.catalogue import CUES, LANGS, Catalogue, Flag, Severity
 from amparo.triage.normalise import Normalised
 
 MAX_SPANS_PER_FLAG = 5
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Signals:
     advisory: int
     emergency: int
     negation: int
+    words: int = 0  # words in the message: a verdict on two words rests on little
 
     def features(self) -> list[float]:
         """The numeric summary the risk combiner learns from."""
@@ -100,5 +103,9 @@ def find(normalised: Normalised, original: str, catalogue: Catalogue, lang: str 
     matches.sort(key=lambda m: (-m.flag.severity, m.spans[0].start))
     advisory, emergency, negation = cue_counts
     return Signals(
-        matches=tuple(matches), advisory=advisory, emergency=emergency, negation=negation
+        matches=tuple(matches),
+        advisory=advisory,
+        emergency=emergency,
+        negation=negation,
+        words=len(_WORD.findall(text)),
     )

@@ -37,9 +37,9 @@ def to_look_up(text: str, *, country: str | None) -> list[Indicator]:
     left out (a name alone says too little, and looking names up would teach too much)."""
     items: list[Indicator] = []
     done: set[tuple[str, str]] = set()
-    for item in extract(text, region=country):
+    for item in extract(text, region=country, names=False):
         pair = (item.type.value, item.value)
-        if item.type.value == "name" or pair in done:
+        if pair in done:
             continue
         done.add(pair)
         items.append(item)

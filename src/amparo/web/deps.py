@@ -180,7 +180,7 @@ def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], Awaitable
     async def check(request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
         settings: Settings = request.app.state.settings
-        key = f"{request.url.path}:{client_address(request)}"
+        key = f"{request.scope['path']}:{client_address(request)}"
         if limiter.in_memory:
             limiter.hit(rule(settings), key)
         else:

@@ -251,3 +251,19 @@ def test_what_reports_really_look_like() -> None:
     assert found("under the name Rolando Vega Torres. No policía") == [
         ("name", "rolando vega torres")
     ]
+
+
+def test_leaving_names_out_changes_nothing_else() -> None:
+    """The check endpoint looks up what a message holds but never a name alone, so it skips
+    the name search; everything else must come out the same."""
+    from amparo.indicators import extract
+
+    texts = [
+        "Deposita a nombre de Juan Pérez López al 55 1234 5678, cuenta 012180001234567891",
+        "A nombre de Marta Ramírez Soto, llame al +1 (713) 555-0199 o a cobros@example.org",
+        "a nombre de Rosa Hernández por Elektra, ref 1234567890, o @cobrador_mx en Telegram",
+    ]
+    for text in texts:
+        everything = extract(text)
+        assert any(item.type.value == "name" for item in everything)
+        assert extract(text, names=False) == [i for i in everything if i.type.value != "name"]

@@ -211,3 +211,32 @@ def test_spanish_read_as_portuguese_keeps_its_spanish_red_flags() -> None:
     verdict = analyze(text)
     assert "threat_of_harm" in {flag.id for flag in verdict.flags}
     assert verdict.level is Level.CRITICAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["holi", "ok gracias", "hey que tal", "oi, tudo bem?", "salut ça va", "👍", "¿quién es?"],
+)
+def test_a_greeting_or_an_acknowledgement_is_not_extortion(text: str) -> None:
+    """Until supplement 5, "hola" came out high (risk 0.99) and "ok" high virtual kidnapping."""
+    verdict = analyze(text)
+    assert verdict.level is Level.LOW
+    assert verdict.category == "benign"
+
+
+@pytest.mark.parametrize(
+    "text", ["tenemos a tu hijo", "deposita ya o lo matamos", "mamá cambié de número, mándame 500"]
+)
+def test_a_short_message_that_threatens_or_demands_is_still_caught(text: str) -> None:
+    assert analyze(text).level in (Level.HIGH, Level.CRITICAL)
+
+
+def test_wording_alone_makes_a_short_message_medium_at_most() -> None:
+    from amparo.triage.analysis import MIN_WORDS_FOR_WORDING, _level
+    from amparo.triage.flags import Signals
+
+    short = Signals(matches=(), advisory=0, emergency=0, negation=0, words=3)
+    longer = Signals(matches=(), advisory=0, emergency=0, negation=0, words=MIN_WORDS_FOR_WORDING)
+    assert _level(0.99, short, model_evidence=True) is Level.MEDIUM
+    assert _level(0.99, longer, model_evidence=True) is Level.HIGH
+    assert _level(0.99, longer, model_evidence=False) is Level.MEDIUM
