@@ -126,3 +126,11 @@ def test_a_port_taken_by_another_program_is_a_clear_error(tmp_path: Path) -> Non
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert str(port) in result.stdout + result.stderr
+
+
+def test_processes_that_end_as_they_start_stop_the_server_instead_of_looping() -> None:
+    """A process that cannot start (here: ``sys.exit`` refuses three arguments, so each one
+    ends at once with status 1) would otherwise be started again forever."""
+    started = time.monotonic()
+    assert processes.run("127.0.0.1", _free_port(), 2, {}, target=sys.exit) == 1
+    assert time.monotonic() - started < 30

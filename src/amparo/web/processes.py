@@ -24,6 +24,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 APP = "amparo.web.app:create_app"
 RESTART_PAUSE = 1.0  # seconds before a process that died is started again
+EARLY = 10.0  # a process that ends sooner than this after its start did not start
+MAX_EARLY_DEATHS = 3
 
 
 def balanced() -> bool:
@@ -74,15 +77,22 @@ def check_address(host: str, port: int) -> None:
         ) from None
 
 
-def run(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
-    """Run ``workers`` web processes until SIGTERM or SIGINT; the exit status."""
+def run(
+    host: str,
+    port: int,
+    workers: int,
+    options: dict[str, Any],
+    target: Callable[[str, int, dict[str, Any]], object] = _serve_one,
+) -> int:
+    """Run ``workers`` web processes (each runs ``target(host, port, options)``) until SIGTERM
+    or SIGINT; the exit status: 1 when they keep ending as they start."""
     check_address(host, port)
     context = multiprocessing.get_context("spawn")  # a clean interpreter, no inherited threads
     stop = threading.Event()
 
     def start(index: int) -> BaseProcess:
         process = context.Process(
-            target=_serve_one, args=(host, port, options), name=f"amparo-web-{index}"
+            target=target, args=(host, port, options), name=f"amparo-web-{index}"
         )
         process.start()
         return process
@@ -92,17 +102,29 @@ def run(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
 
     previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     processes = [start(i) for i in range(workers)]
+    started = [time.monotonic()] * workers
+    early_deaths = 0  # in a row: a process that cannot even start (a bad setting) stops all
+    status = 0
     logger.info("web processes started", extra={"processes": workers})
     try:
         while not stop.wait(0.5):
             for index, process in enumerate(processes):
-                if process.exitcode is not None and not stop.is_set():
-                    logger.error(
-                        "a web process ended; starting it again",
-                        extra={"exit_code": process.exitcode},
-                    )
-                    time.sleep(RESTART_PAUSE)
-                    processes[index] = start(index)
+                if process.exitcode is None or stop.is_set():
+                    continue
+                early = time.monotonic() - started[index] < EARLY
+                early_deaths = early_deaths + 1 if early else 0
+                if early_deaths >= MAX_EARLY_DEATHS:
+                    logger.error("web processes keep ending as they start; stopping")
+                    status = 1
+                    stop.set()
+                    break
+                logger.error(
+                    "a web process ended; starting it again",
+                    extra={"exit_code": process.exitcode},
+                )
+                time.sleep(RESTART_PAUSE)
+                processes[index] = start(index)
+                started[index] = time.monotonic()
     finally:
         for process in processes:
             if process.exitcode is None:
@@ -115,4 +137,4 @@ def run(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
                 process.join()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0
+    return status
