@@ -134,3 +134,29 @@ def test_processes_that_end_as_they_start_stop_the_server_instead_of_looping() -
     started = time.monotonic()
     assert processes.run("127.0.0.1", _free_port(), 2, {}, target=sys.exit) == 1
     assert time.monotonic() - started < 30
+
+
+def test_killing_the_parent_outright_takes_its_processes_with_it(tmp_path: Path) -> None:
+    """Orphans would stay in the port's SO_REUSEPORT group and take part of the traffic of the
+    next server started on the port."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AMPARO_")}
+    env.update(AMPARO_DATA_DIR=str(tmp_path), AMPARO_LOG_LEVEL="WARNING")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "amparo", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: _listeners(port) == 2)
+        children = _children(server.pid)
+        assert len(children) == 2
+        server.kill()
+        server.wait()
+        _wait_for(lambda: _listeners(port) == 0, seconds=20)
+        _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children))
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
