@@ -9,8 +9,9 @@ request #2472 proposes one).
 
 Here each process binds its own socket to the same address with ``SO_REUSEPORT``, and Linux
 spreads new connections across the sockets by a hash of their addresses. The parent only
-watches: it starts the processes, starts again one that dies, and on SIGTERM or SIGINT stops
-them all (each one finishes the requests it holds, as uvicorn does on its own).
+watches: it starts the processes, starts again one that dies (and gives up, with status 1, when
+three in a row end as they start), and on SIGTERM or SIGINT stops them all (each one finishes
+the requests it holds, as uvicorn does on its own). The processes die with the parent.
 
 Where ``SO_REUSEPORT`` does not balance (not Linux), ``serve`` keeps uvicorn's own supervisor.
 """
