@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from amparo.cli.common import console, load_settings
+from amparo.errors import N_, ConfigurationError
 from amparo.store import migrate
 
 
@@ -54,7 +55,11 @@ def serve(
     }
     if own_sockets:  # each process builds its own app from the environment
         del options["host"], options["port"]
-        raise typer.Exit(processes.run(bind_host, bind_port, workers, options))
+        if processes.run(bind_host, bind_port, workers, options) != 0:
+            raise ConfigurationError(
+                N_("The web processes stop as soon as they start: the log above says why.")
+            )
+        return
     if workers > 1:
         uvicorn.run(processes.APP, factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
