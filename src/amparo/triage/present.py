@@ -88,3 +88,17 @@ def segments(text: str, verdict: Verdict) -> list[Segment]:
         )
         pieces.append(Segment(text[start:end], ids))
     return pieces
+
+
+def highlights(text: str, verdict: Verdict) -> list[Segment]:
+    """:func:`segments` with neighbouring flagged pieces joined, so a page draws one highlight
+    per run of flagged words ("Mándame 500 a esta cuenta, urgente"), not three that its padding
+    pulls apart ("Mándame 500  a esta cuenta ,")."""
+    joined: list[Segment] = []
+    for piece in segments(text, verdict):
+        if joined and piece.flag_ids and joined[-1].flag_ids:
+            ids = tuple(dict.fromkeys(joined[-1].flag_ids + piece.flag_ids))
+            joined[-1] = Segment(joined[-1].text + piece.text, ids)
+        else:
+            joined.append(piece)
+    return joined

@@ -53,7 +53,7 @@ def check(
         {
             "text": text,
             "verdict": verdict,
-            "segments": present.segments(text, verdict),
+            "segments": present.highlights(text, verdict),
             "category_name": _(present.CATEGORY_NAMES[verdict.category]),
             "seen": verdict_service.indicators_seen(
                 session,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from amparo.triage import analyze, present
 
 
@@ -27,3 +29,16 @@ def test_every_category_and_level_has_a_translatable_name() -> None:
 
     assert set(present.CATEGORY_NAMES) == set(CATEGORIES)
     assert set(present.LEVEL_NAMES) == {"low", "medium", "high", "critical"}
+
+
+def test_a_page_draws_one_highlight_per_run_of_flagged_words() -> None:
+    text = "Hola mamá, cambié de número. Mándame 500 a esta cuenta, urgente"
+    verdict = analyze(text)
+    assert len([p for p in present.segments(text, verdict) if p.flag_ids]) > 2  # overlapping flags
+    pieces = present.highlights(text, verdict)
+    assert "".join(p.text for p in pieces) == text
+    assert [p.text for p in pieces if p.flag_ids] == [
+        "cambié de número",
+        "Mándame 500 a esta cuenta, urgente",
+    ]
+    assert all(not (a.flag_ids and b.flag_ids) for a, b in itertools.pairwise(pieces))
