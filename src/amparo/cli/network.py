@@ -204,44 +204,46 @@ def clusters(
     from amparo.network import service
 
     _ = gettext_for(cli_language())
-    with db_session() as session:
+    with db_session() as session:  # the networks are read as they are printed
         owner = organisation(session, org)
-        views = service.clusters_for(session=session, org_id=owner.id, min_size=min_size)
-    if as_json:
+        views = service.iter_clusters(session=session, org_id=owner.id, min_size=min_size)
+        if as_json:
+            for view in views:
+                print_json(
+                    {
+                        "cluster_id": view.id,
+                        "report_ids": view.external_ids,
+                        "reports": view.report_ids,
+                        "indicators": view.indicators,
+                        "first_seen": view.first_seen.isoformat(),
+                        "last_seen": view.last_seen.isoformat(),
+                        "channels": view.channels,
+                        "categories": view.categories,
+                        "demanded": view.demanded,
+                        "paid": view.paid,
+                    }
+                )
+            return
+        table = Table(title=_("Clusters"))
+        for heading in (
+            _("Cluster"),
+            _("Reports"),
+            _("First seen"),
+            _("Last seen"),
+            _("Top indicators"),
+        ):
+            table.add_column(heading)
         for view in views:
-            print_json(
-                {
-                    "cluster_id": view.id,
-                    "report_ids": view.external_ids,
-                    "reports": view.report_ids,
-                    "indicators": view.indicators,
-                    "first_seen": view.first_seen.isoformat(),
-                    "last_seen": view.last_seen.isoformat(),
-                    "channels": view.channels,
-                    "categories": view.categories,
-                    "demanded": view.demanded,
-                    "paid": view.paid,
-                }
+            top = ", ".join(
+                f"{i['type']} {i['display']} ×{i['mentions']}" for i in view.indicators[:3]
             )
-        return
-    table = Table(title=_("Clusters"))
-    for heading in (
-        _("Cluster"),
-        _("Reports"),
-        _("First seen"),
-        _("Last seen"),
-        _("Top indicators"),
-    ):
-        table.add_column(heading)
-    for view in views:
-        top = ", ".join(f"{i['type']} {i['display']} ×{i['mentions']}" for i in view.indicators[:3])
-        table.add_row(
-            str(view.id),
-            str(len(view.report_ids)),
-            view.first_seen.date().isoformat(),
-            view.last_seen.date().isoformat(),
-            top,
-        )
+            table.add_row(
+                str(view.id),
+                str(len(view.report_ids)),
+                view.first_seen.date().isoformat(),
+                view.last_seen.date().isoformat(),
+                top,
+            )
     console.print(table)
 
 

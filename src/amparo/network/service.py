@@ -16,16 +16,16 @@ from __future__ import annotations
 import enum
 import functools
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, func, literal, select, update
+from sqlalchemy import Integer, Text, and_, bindparam, func, literal, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import BindParameter
 
 from amparo.crypto import active_keyring
@@ -550,7 +550,7 @@ def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) ->
 
 
 def cluster_candidates(
-    session: Session, *, org_id: int, min_size: int, limit: int
+    session: Session, *, org_id: int, min_size: int, limit: int | None
 ) -> tuple[list[int], int]:
     """The clusters with at least ``min_size`` reports the organisation may read, largest
     first (at most ``limit`` of them), and how many there are: one grouped query, so a page
@@ -574,6 +574,23 @@ def cluster_candidates(
     return [int(i) for i in ids], int(total)
 
 
+_SEALED_REPORT_COLUMNS = (Report.text, Report.narrative, Report.victim, Report.place)
+
+
+def iter_clusters(
+    session: Session, *, org_id: int, min_size: int = 2, chunk: int = 500
+) -> Iterator[ClusterView]:
+    """What ``clusters_for`` returns, in the same order, ``chunk`` clusters at a time: the
+    reports of clusters smaller than ``min_size`` are never loaded, and memory holds about one
+    chunk (the session keeps unchanged objects only weakly)."""
+    ids, _ = cluster_candidates(session, org_id=org_id, min_size=min_size, limit=None)
+    ids.sort()
+    for start in range(0, len(ids), chunk):
+        yield from clusters_for(
+            session, org_id=org_id, min_size=min_size, cluster_ids=ids[start : start + chunk]
+        )
+
+
 def clusters_for(
     session: Session,
     *,
@@ -584,10 +601,15 @@ def clusters_for(
     """The clusters an organisation can see (only ``cluster_ids`` when given): the connected
     pieces of each cluster made of the reports it may read (its own and those shared with the
     whole network), so a report it cannot read never shows up as a hidden bridge."""
-    query = select(Report).where(
-        visible(org_id),  # type: ignore[arg-type]
-        Report.status != ReportStatus.RETRACTED,
-        Report.cluster_id.is_not(None),
+    query = (
+        select(Report)
+        .where(
+            visible(org_id),  # type: ignore[arg-type]
+            Report.status != ReportStatus.RETRACTED,
+            Report.cluster_id.is_not(None),
+        )
+        # a network's view needs none of the sealed texts: not read, not opened
+        .options(*(defer(c, raiseload=True) for c in _SEALED_REPORT_COLUMNS))
     )
     if cluster_ids is not None:
         if not cluster_ids:
@@ -637,17 +659,37 @@ def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]
     return parts
 
 
+_DISPLAY_CONTEXT = Mention.__table__.c.display.type.context  # type: ignore[attr-defined]
+
+
 def _view(session: Session, cluster_id: int, members: list[Report]) -> ClusterView:
     ids = [r.id for r in members]
     counts: dict[int, int] = defaultdict(int)
     shown: dict[int, tuple[str, str, str | None, int]] = {}
-    for mention in session.scalars(
-        select(Mention).where(Mention.report_id.in_(ids)).order_by(Mention.id)
+    # One query for the mentions and their indicators, with each display still sealed: only
+    # the 20 shown are opened (this was a query per mention and every value and display
+    # opened: 39,000 queries and 183,000 decryptions for 1,301 networks).
+    for indicator_id, sealed, kind, warning, report_count in session.execute(
+        select(
+            Mention.indicator_id,
+            type_coerce(Mention.display, Text),
+            IndicatorKey.type,
+            IndicatorKey.warning,
+            IndicatorKey.report_count,
+        )
+        .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+        .where(Mention.report_id.in_(ids))
+        .order_by(Mention.id)
     ):
-        key = mention.indicator
-        counts[key.id] += 1
-        shown.setdefault(key.id, (key.type, mention.display, key.warning, key.report_count))
+        counts[indicator_id] += 1
+        shown.setdefault(indicator_id, (kind, sealed, warning, report_count))
     top = sorted(counts, key=lambda i: (-counts[i], i))[:20]
+    keyring = active_keyring()
+    shown = {
+        i: (kind, keyring.decrypt(sealed, context=_DISPLAY_CONTEXT), warning, n)
+        for i, (kind, sealed, warning, n) in shown.items()
+        if i in top
+    }
     demanded: dict[str, Decimal] = defaultdict(Decimal)
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for report in members:

@@ -242,3 +242,19 @@ def test_a_public_list_of_numbers_is_imported_and_shared(db: Session) -> None:
     )
     assert bad.imported == 0
     assert "column" in bad.errors[0][1]
+
+
+def test_networks_read_a_chunk_at_a_time_are_the_networks(db: Session) -> None:
+    """``amparo network clusters`` reads the networks in chunks (``iter_clusters``): the same
+    views, in the same order, as reading them all at once — texts left sealed."""
+    org = factories.org(db)
+    for i in range(5):  # five networks of two or three reports, and one report on its own
+        for _ in range(2 + i % 2):
+            report(db, org.id, PHONES[i], text=f"llamó el {PHONES[i]}, quiere dinero")
+    report(db, org.id, "+5255" + "31313131")
+    whole = service.clusters_for(db, org_id=org.id)
+    assert len(whole) == 5
+    assert list(service.iter_clusters(db, org_id=org.id, chunk=2)) == whole
+    assert list(service.iter_clusters(db, org_id=org.id, min_size=3, chunk=1)) == [
+        v for v in whole if len(v.report_ids) >= 3
+    ]
