@@ -156,7 +156,11 @@ def test_workers_killed_at_random_lose_no_alert(
     assert kills >= 3
     assert not missing, f"{len(missing)} deliveries lost"
     assert remaining(fresh_database_url, tmp_path) == 0
-    assert duplicates <= 0.1 * len(expected)
+    # A worker holds at most 2 x threads claims (``Dispatcher.run_once``), and only what a
+    # killed worker had sent but not yet recorded is sent again: that bounds the duplicates.
+    # (A fixed 10 % of the queue failed once in CI at 41 of 400 duplicates after 6 kills,
+    # within this bound of 48.)
+    assert duplicates <= kills * 2 * int(env["AMPARO_DELIVERY_THREADS"])
     assert "Traceback" not in log_path.read_text(errors="replace")
 
 
