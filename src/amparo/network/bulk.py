@@ -47,7 +47,7 @@ from amparo.indicators import WarningList, default_warning_list
 from amparo.network import service
 from amparo.network.models import Cluster, IndicatorKey, Mention, Report, ReportStatus
 from amparo.store.base import Base
-from amparo.store.types import EncryptedText, utcnow
+from amparo.store.types import EncryptedText, sealed_context, utcnow
 
 BATCH = 2_000
 # Helper processes start when a file has more lines than this (starting them costs ~1 s).
@@ -109,18 +109,12 @@ REPORTS, MENTIONS = _table(Report), _table(Mention)
 CLUSTERS, INDICATORS = _table(Cluster), _table(IndicatorKey)
 
 
-def _sealed(table: sa.Table, name: str) -> str:
-    kind = table.c[name].type
-    assert isinstance(kind, EncryptedText)
-    return kind.context
-
-
-_TEXT = _sealed(REPORTS, "text")
-_NARRATIVE = _sealed(REPORTS, "narrative")
-_PLACE = _sealed(REPORTS, "place")
-_VICTIM = _sealed(REPORTS, "victim")
-_VALUE = _sealed(MENTIONS, "value")
-_DISPLAY = _sealed(MENTIONS, "display")
+_TEXT = sealed_context(REPORTS, "text")
+_NARRATIVE = sealed_context(REPORTS, "narrative")
+_PLACE = sealed_context(REPORTS, "place")
+_VICTIM = sealed_context(REPORTS, "victim")
+_VALUE = sealed_context(MENTIONS, "value")
+_DISPLAY = sealed_context(MENTIONS, "display")
 
 
 class MentionRow(NamedTuple):

@@ -42,7 +42,7 @@ from amparo.network.models import (
     ReportStatus,
     Sharing,
 )
-from amparo.store.types import UTCDateTime, utcnow
+from amparo.store.types import UTCDateTime, sealed_context, utcnow
 
 MAX_TEXT = 20_000
 MAX_INDICATORS = 1_000
@@ -659,7 +659,7 @@ def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]
     return parts
 
 
-_DISPLAY_CONTEXT = Mention.__table__.c.display.type.context  # type: ignore[attr-defined]
+_DISPLAY_CONTEXT = sealed_context(Mention.__table__, "display")
 
 
 def _view(session: Session, cluster_id: int, members: list[Report]) -> ClusterView:

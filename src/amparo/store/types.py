@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, Text
+from sqlalchemy import DateTime, Dialect, Enum, FromClause, Text
 from sqlalchemy.types import TypeDecorator
 
 from amparo.crypto import active_keyring
@@ -67,3 +67,11 @@ class EncryptedText(TypeDecorator[str]):
         if value is None:
             return None
         return active_keyring().decrypt(value, context=self.context)
+
+
+def sealed_context(table: FromClause, column: str) -> str:
+    """The context a sealed column's values are bound to, for code that reads or writes them
+    still sealed (bulk writes; a view that opens only what it shows)."""
+    kind = table.c[column].type
+    assert isinstance(kind, EncryptedText), f"{column} is not a sealed column"
+    return kind.context
