@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from amparo.accounts.models import AuditEvent
 from amparo.settings import Settings
+from amparo.triage import corpus
 
 RANSOM = "Tenemos a su hijo. Deposite 5 mil pesos en OXXO hoy o no lo vuelve a ver. No cuelgue."
 
@@ -116,7 +117,7 @@ def test_cli_check_jsonl_keeps_order_and_reports_bad_lines(tmp_path: Path) -> No
     result = cli("--jsonl", str(source))
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["line"] for o in out] == [1, 2, 3, 4, 6, 7]
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6, 7]  # one answer per line
     assert out[0]["id"] == "a"
     assert out[0]["level"] in ("high", "critical")
     assert out[0]["flags"][0]["evidence"][0]["text"]
@@ -124,9 +125,97 @@ def test_cli_check_jsonl_keeps_order_and_reports_bad_lines(tmp_path: Path) -> No
     assert out[2]["id"] == "c"
     assert "risk" in out[2]
     assert "text" in out[3]["error"]
-    assert "largo" in out[4]["error"]
-    assert "UTF-8" in out[5]["error"]
+    assert "vacía" in out[4]["error"]
+    assert "largo" in out[5]["error"]
+    assert "UTF-8" in out[6]["error"]
     piped = cli("--jsonl", "-", stdin=lines[0] + "\n")
     assert json.loads(piped.stdout)["id"] == "a"
     missing = cli("--jsonl", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 2
+
+
+def test_cli_check_jsonl_survives_what_editors_and_apps_write(tmp_path: Path) -> None:
+    """A byte-order mark (Notepad), half an emoji (an app cut the message), NaN (Python's
+    json.dumps writes it), a line far over the limit: an answer or an error for each line, and
+    the good lines still checked."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"id": 1, "text": RANSOM}).encode() + b"\n"
+        + b'{"id": 2, "text": "tenemos a su hijo \\ud83d deposite ya"}\n'
+        + b'{"id": NaN, "text": "hola"}\n'
+        + b'{"text": "' + b"a" * 600_000 + b'"}\n'
+        + json.dumps({"id": 5, "text": "hola, ya llegamos"}).encode() + b"\n"
+    )  # fmt: skip
+    result = cli("--jsonl", str(source))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5]
+    assert out[0]["id"] == 1
+    assert out[0]["level"] in ("high", "critical")
+    assert out[1]["id"] == 2
+    assert out[1]["level"] in ("high", "critical")
+    assert "NaN" in out[2]["error"]
+    assert "id" not in out[2]
+    assert "larga" in out[3]["error"]
+    assert out[4]["id"] == 5
+    assert out[4]["level"] == "low"
+
+
+def test_cli_check_shows_message_text_literally_and_emergencies_as_such() -> None:
+    """Square brackets in a message are text, not terminal markup; a call for help is not
+    shown as "low risk"."""
+    result = cli("tenemos a su hijo, deposite [/x] en [bold red]OXXO[/bold red]")
+    assert result.returncode == 0, result.stderr
+    assert "[/x]" in result.stdout
+    assert "[bold red]OXXO[/bold red]" in result.stdout
+    help_call = cli("Estamos perdidos en el desierto, sin agua, mi amigo ya no puede caminar")
+    assert help_call.returncode == 0, help_call.stderr
+    assert "petición de ayuda real" in help_call.stdout
+    assert "Riesgo bajo" not in help_call.stdout
+    english = cli("We have your son. Pay 2000 dollars today or you will never see him again")
+    assert "Red flags" in english.stdout
+    assert "Señales" not in english.stdout
+
+
+def test_api_check_answers_in_one_language_and_documents_its_errors(client: TestClient) -> None:
+    """The category's name is in the language of the advice, not of the browser; validation
+    errors are translated; the OpenAPI schema describes the problems the API really sends."""
+    english = client.post(
+        "/api/v1/check",
+        json={"text": "We have your son. Pay 2000 dollars today or you will never see him again"},
+        headers={"Accept-Language": "fr"},
+    ).json()
+    assert english["lang"] == "en"
+    assert english["category_name"] == "Virtual kidnapping"
+    chosen = client.post(
+        "/api/v1/check", json={"text": RANSOM, "lang": "pt"}, headers={"Accept-Language": "fr"}
+    ).json()
+    assert chosen["category_name"] == "Sequestro virtual"
+    bad = client.post(
+        "/api/v1/check", json={"text": "hola", "lang": "xx", "extra": 1},
+        headers={"Accept-Language": "es"},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    messages = {e["field"]: e["message"] for e in bad.json()["errors"]}
+    assert messages == {
+        "lang": "Debe ser uno de estos: es, en, pt, fr.",
+        "extra": "Este campo no existe.",
+    }
+    empty = client.post(
+        "/api/v1/check", json={"text": "\u200b "}, headers={"Accept-Language": "es"}
+    )
+    assert empty.status_code in (400, 422)
+    assert "vacío" in empty.json()["detail"]
+    broken = client.post(
+        "/api/v1/check", content=b"{bad", headers={"Content-Type": "application/json",
+                                                   "Accept-Language": "pt"},
+    )  # fmt: skip
+    assert "não é um JSON válido" in broken.json()["detail"]
+    schema = client.get("/api/v1/openapi.json").json()
+    responses = schema["paths"]["/api/v1/check"]["post"]["responses"]
+    assert {"400", "413", "422", "429"} <= set(responses)
+    assert "application/problem+json" in responses["422"]["content"]
+    assert "HTTPValidationError" not in json.dumps(schema)
+    check = schema["components"]["schemas"]["CheckResponse"]["properties"]["category"]
+    assert set(check["enum"]) == set(corpus.CATEGORIES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.text import Text
@@ -28,6 +30,7 @@ LEVEL_STYLES = {
     "high": "bold red",
     "critical": "bold white on red",
 }
+EMERGENCY_STYLE = "bold white on blue"
 MAX_LINE_BYTES = 256 * 1024
 
 
@@ -70,23 +73,33 @@ def check(
 
         print(json.dumps(present.to_dict(verdict), ensure_ascii=False))  # noqa: T201
         return
-    _show(Console(), text, verdict, gettext_for(answer_lang or cli_language()))
+    # the labels in the language of the advice, so one answer never mixes two languages
+    _show(Console(), text, verdict, gettext_for(verdict.lang))
 
 
 def _show(console: Console, text: str, verdict: Verdict, _: Gettext) -> None:
     from amparo.triage import present
 
     style = LEVEL_STYLES[verdict.level.value]
-    title = Text(f" {_(present.LEVEL_NAMES[verdict.level.value])} ", style=style)
+    heading = _(present.LEVEL_NAMES[verdict.level.value])
+    if verdict.category == "genuine_emergency":  # not "low risk": someone may need rescue
+        style = EMERGENCY_STYLE
+        heading = _(present.CATEGORY_NAMES[verdict.category])
+    title = Text(f" {heading} ", style=style)
     risk_label = _("Risk")
     category_label = _(present.CATEGORY_NAMES[verdict.category])
     percent = min(99, max(1, round(verdict.risk * 100)))  # never claim certainty
-    title.append(f"  {risk_label} {percent} %  ·  {category_label}")
+    if verdict.category == "genuine_emergency":
+        title.append(f"  {risk_label} {percent} %")
+    else:
+        title.append(f"  {risk_label} {percent} %  ·  {category_label}")
     message = Text()
     for piece in present.segments(text, verdict):
         message.append(piece.text, style="bold black on yellow" if piece.flag_ids else "")
     console.print(Panel(message, title=title, title_align="left", border_style=style))
-    console.print(f"[bold]{verdict.headline}[/]")
+    # Everything below that comes from the message or the catalogue is escaped: a message may
+    # hold "[/x]", which Rich would otherwise read as markup (and fail on).
+    console.print(f"[bold]{escape(verdict.headline)}[/]")
     if not verdict.language_supported:
         console.print(
             "[yellow]"
@@ -97,18 +110,20 @@ def _show(console: Console, text: str, verdict: Verdict, _: Gettext) -> None:
         red_flags = _("Red flags")
         console.print(f"\n[bold]{red_flags}[/]")
         for flag in verdict.flags:
-            quoted = ", ".join(f"“{s.text}”" for s in flag.evidence)
-            console.print(f" • [bold]{flag.title}[/] — {quoted}", highlight=False)
-            console.print(f"   {flag.explanation}", highlight=False)
+            quoted = ", ".join(f"“{escape(s.text)}”" for s in flag.evidence)
+            console.print(f" • [bold]{escape(flag.title)}[/] — {quoted}", highlight=False)
+            console.print(f"   {escape(flag.explanation)}", highlight=False)
     what_to_do = _("What to do now")
     console.print(f"\n[bold]{what_to_do}[/]")
     for number, step in enumerate(verdict.advice, 1):
-        console.print(f" {number}. {step}", highlight=False)
-    console.print(f"\n{verdict.report}", highlight=False)
-    console.print(f"[dim]{verdict.disclaimer}[/]", highlight=False)
+        console.print(f" {number}. {escape(step)}", highlight=False)
+    console.print(f"\n{escape(verdict.report)}", highlight=False)
+    console.print(f"[dim]{escape(verdict.disclaimer)}[/]", highlight=False)
 
 
-def _lines(source: str) -> Iterator[tuple[int, bytes]]:
+def _lines(source: str) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines; ``None`` for a line over ``MAX_LINE_BYTES``, which is skipped without
+    ever being held in memory whole. A byte-order mark (Notepad writes one) is dropped."""
     handle: BinaryIO
     if source == "-":
         handle = sys.stdin.buffer
@@ -118,24 +133,57 @@ def _lines(source: str) -> Iterator[tuple[int, bytes]]:
             raise InvalidInput(N_("No such file: %(path)s"), path=source)
         handle = path.open("rb")
     try:
-        yield from enumerate(handle, 1)
+        number = 0
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                while (rest := handle.readline(1 << 16)) and not rest.endswith(b"\n"):
+                    pass
+                yield number, None
+                continue
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            yield number, line
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
 
 
-def _parse_line(raw: bytes, _: Gettext) -> tuple[str | None, Any, str | None]:
+def _count_lines(path: Path) -> int:
+    """Lines in a file, counted in blocks (one huge line is never read whole)."""
+    count = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _not_a_number(name: str) -> None:
+    raise ValueError(name)  # NaN and Infinity: Python reads them, JSON has no such values
+
+
+def _parse_line(raw: bytes | None, _: Gettext) -> tuple[str | None, Any, str | None]:
     """(text, id, error) for one input line."""
-    if len(raw) > MAX_LINE_BYTES:
+    if raw is None or len(raw) > MAX_LINE_BYTES:
         return None, None, _("The line is too long.")
+    if not raw.strip():
+        return None, None, _("The line is empty.")
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, None, _("The line is not valid UTF-8.")
     try:
-        row = json.loads(decoded)
+        row = json.loads(decoded, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
-        return None, None, _("The line is not valid JSON: %(error)s") % {"error": exc.msg}
+        return (
+            None,
+            None,
+            _("The line is not valid JSON (column %(column)d).") % {"column": exc.colno},
+        )
+    except ValueError:
+        return None, None, _("The line is not valid JSON (NaN or Infinity).")
     if not isinstance(row, dict) or "text" not in row:
         return None, None, _("The line needs a 'text' field.")
     from amparo.triage import analysis
@@ -153,8 +201,7 @@ def _check_jsonl(source: str, lang: str | None, country: str | None) -> None:
     if source != "-":
         path = Path(source)
         if path.is_file():
-            with path.open("rb") as handle:
-                total = sum(1 for _line in handle)
+            total = _count_lines(path)
     pending: list[tuple[int, str | None, Any, str | None]] = []
     progress = Progress(
         *Progress.get_default_columns()[:1],
@@ -168,8 +215,6 @@ def _check_jsonl(source: str, lang: str | None, country: str | None) -> None:
     with progress:
         task = progress.add_task(_("Checking"), total=total)
         for number, raw in _lines(source):
-            if not raw.strip():
-                continue
             pending.append((number, *_parse_line(raw, _)))
             if len(pending) >= BATCH:
                 _flush(pending, lang, country)

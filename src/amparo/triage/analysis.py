@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from amparo.triage.normalise import Normalised, normalise
 MAX_CHARS = 20_000
 MAX_BATCH = 1_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # below space, less \t \n \r
+_SURROGATE = re.compile("[\ud800-\udfff]")  # only ever unpaired in a str
 
 
 class Level(enum.StrEnum):
@@ -84,8 +86,13 @@ def validate_text(text: object) -> str:
             N_("This looks like a file or binary data, not a message. Paste the text instead."),
             field="text",
         )
-    if not text.strip():
+    if not any(unicodedata.category(char)[0] not in "CZ" for char in text):
+        # nothing visible: spaces, zero-width characters, formatting marks
         raise InvalidInput(N_("The message is empty."), field="text")
+    if _SURROGATE.search(text):
+        # half of an emoji cut off by the app that forwarded it ("\ud83d" in JSON, a bad byte
+        # on a command line): shown as a replacement character, the rest analysed as usual
+        text = _SURROGATE.sub("\ufffd", text)
     return text
 
 

@@ -85,6 +85,7 @@ def detect(text: str, fallback: str = "es") -> Detected:
         best = next((v for v in values if v.language in SUPPORTED), best)
     code = best.language.iso_code_639_1.name.lower()
     if best.language in SUPPORTED:
-        lang = SUPPORTED[best.language] if best.value >= MIN_CONFIDENCE else fallback
-        return Detected(lang, code, best.value, True)
+        if best.value < MIN_CONFIDENCE:  # a weak guess ("hola": French at 0.08) is no answer
+            return Detected(fallback, None, best.value, True)
+        return Detected(SUPPORTED[best.language], code, best.value, True)
     return Detected(fallback, code, best.value, False)

@@ -7,10 +7,12 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from amparo.i18n import gettext_for
 from amparo.triage import present
 from amparo.verdict import service as verdict_service
 from amparo.verdict.schemas import CheckRequest, CheckResponse
-from amparo.web.deps import AnonymousLimit, GettextDep
+from amparo.web.deps import AnonymousLimit
+from amparo.web.problems import problem_responses
 
 router = APIRouter(tags=["check"])
 
@@ -20,8 +22,9 @@ router = APIRouter(tags=["check"])
     response_model=CheckResponse,
     dependencies=[AnonymousLimit],
     summary="Is this message extortion? (anonymous; nothing is stored)",
+    responses=problem_responses(400, 413, 422, 429),
 )
-async def check(request: Request, body: CheckRequest, _: GettextDep) -> Response:
+async def check(request: Request, body: CheckRequest) -> Response:
     # CPU-bound and ~1-2 ms: running it on the event loop costs less than a thread hand-off
     # and keeps requests first-come, first-served under load.
     verdict = verdict_service.check_message(text=body.text, lang=body.lang, country=body.country)
@@ -43,7 +46,8 @@ async def check(request: Request, body: CheckRequest, _: GettextDep) -> Response
     )
     answer = CheckResponse(
         **data,
-        category_name=_(present.CATEGORY_NAMES[verdict.category]),
+        # in the language of the advice, whatever the interface's: one answer, one language
+        category_name=gettext_for(verdict.lang)(present.CATEGORY_NAMES[verdict.category]),
         indicators=[asdict(item) for item in seen],
     )
     # validated once, here, and written by pydantic: FastAPI would validate it again

@@ -12,8 +12,7 @@ from amparo.triage import MAX_CHARS
 class CheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(
-        min_length=1,
+    text: str = Field(  # an empty one gets the check's own "the message is empty"
         max_length=MAX_CHARS,
         description="The message as received (WhatsApp, SMS, a voice-note transcript).",
     )
@@ -52,10 +51,16 @@ class IndicatorRead(BaseModel):
     warning: str | None = Field(default=None, description="A public line, not the extortioner.")
 
 
+Category = Literal[
+    "virtual_kidnapping", "telephone_extortion", "smuggler_fee", "fake_official",
+    "fake_relative", "sextortion", "other_scam", "genuine_emergency", "benign",
+]  # fmt: skip
+
+
 class CheckResponse(BaseModel):
     risk: float = Field(ge=0, le=1, description="Calibrated probability that this is extortion.")
     level: Literal["low", "medium", "high", "critical"]
-    category: str
+    category: Category
     category_name: str
     lang: str
     detected_language: str | None

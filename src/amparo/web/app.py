@@ -70,6 +70,7 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
 
     problems.install(app)
+    problems.document(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(
         RequestContextMiddleware,

@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,7 +29,7 @@ from amparo.errors import (
     RateLimited,
     ServiceUnavailable,
 )
-from amparo.i18n import gettext_for, negotiate
+from amparo.i18n import Gettext, gettext_for, negotiate
 
 logger = logging.getLogger(__name__)
 
@@ -120,20 +122,136 @@ def problem_response_for_scope(scope: Scope, error: AmparoError) -> Response:
     )
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+# Pydantic's messages are English only: each kind of error gets ours, translated. The
+# parameters come from pydantic's ``ctx`` (min_length, expected…).
+_VALIDATION_MESSAGES = {
+    "missing": N_("This field is required."),
+    "extra_forbidden": N_("This field is not known."),
+    "json_invalid": N_("The body is not valid JSON."),
+    "json_type": N_("The body must be a JSON object."),
+    "model_type": N_("The body must be a JSON object."),
+    "model_attributes_type": N_("The body must be a JSON object."),
+    "dict_type": N_("This must be a JSON object."),
+    "list_type": N_("This must be a list."),
+    "string_type": N_("This must be text."),
+    "string_too_short": N_("This needs at least %(min_length)s characters."),
+    "string_too_long": N_("This can have at most %(max_length)s characters."),
+    "string_pattern_mismatch": N_("This is not in the expected format."),
+    "literal_error": N_("This must be one of: %(expected)s."),
+    "enum": N_("This must be one of: %(expected)s."),
+    "int_type": N_("This must be a whole number."),
+    "int_parsing": N_("This must be a whole number."),
+    "int_from_float": N_("This must be a whole number."),
+    "float_type": N_("This must be a number."),
+    "float_parsing": N_("This must be a number."),
+    "decimal_parsing": N_("This must be a number."),
+    "decimal_type": N_("This must be a number."),
+    "bool_type": N_("This must be true or false."),
+    "bool_parsing": N_("This must be true or false."),
+    "greater_than": N_("This must be greater than %(gt)s."),
+    "greater_than_equal": N_("This must be at least %(ge)s."),
+    "less_than": N_("This must be less than %(lt)s."),
+    "less_than_equal": N_("This must be at most %(le)s."),
+    "too_short": N_("This needs at least %(min_length)s items."),
+    "too_long": N_("This can have at most %(max_length)s items."),
+    "date_parsing": N_("This must be a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": N_("This must be a date (YYYY-MM-DD)."),
+    "datetime_parsing": N_("This must be a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": N_("This must be a date and time (ISO 8601)."),
+    "uuid_parsing": N_("This must be a UUID."),
+    "url_parsing": N_("This must be a web address."),
+    "value_error": N_("This value is not valid."),
+}
+_INVALID = N_("This value is not valid.")
+
+
+def _validation_errors(exc: RequestValidationError, _: Gettext) -> list[dict[str, str]]:
     out = []
     for err in exc.errors()[:50]:
         location = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         kind = str(err.get("type", ""))
-        message = str(err.get("msg", "invalid"))
-        if kind == "json_invalid":
+        if kind in ("json_invalid", "json_type", "model_type", "model_attributes_type"):
             location = []
-        if kind == "extra_forbidden":
-            message = "unknown field"
-        elif kind == "json_invalid":
-            message = "malformed JSON: " + str((err.get("ctx") or {}).get("error", ""))
+        template = _VALIDATION_MESSAGES.get(kind, _INVALID)
+        params = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+        try:
+            message = _(template) % params if "%(" in template else _(template)
+        except (KeyError, TypeError, ValueError):
+            message = _(_INVALID)
         out.append({"field": ".".join(location) or "(body)", "message": message, "type": kind})
     return out
+
+
+def _plain(value: Any) -> str:
+    """A ``ctx`` value as shown to a person: "'es', 'en'" → "es, en"."""
+    return str(value).replace("'", "").replace(" or ", ", ")
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    request_id: str | None = None
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="One entry per invalid field: field, message, type."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "The request is not valid (the problem's detail says why).",
+    401: "Not signed in.",
+    403: "Not allowed.",
+    404: "Not found.",
+    409: "In conflict with the current state.",
+    413: "The body is too large.",
+    422: "One or more fields are not valid (see errors).",
+    429: "Too many requests: wait as long as Retry-After says.",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route: these statuses answer with a problem."""
+    return {
+        code: {
+            "description": _DESCRIPTIONS.get(code, "Error."),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }
+
+
+def document(app: FastAPI) -> None:
+    """Make the OpenAPI schema say what the API sends: every 422 is a problem (FastAPI would
+    document its own ``HTTPValidationError``, which this API never sends)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.get("responses", {})
+                if "422" in responses:
+                    responses["422"] = problem_responses(422)[422]
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:
@@ -145,8 +263,8 @@ def install(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        errors = _validation_errors(exc)
         _ = gettext_for(_lang_of_scope(request.scope))
+        errors = _validation_errors(exc, _)
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return _problem(
             request.scope,

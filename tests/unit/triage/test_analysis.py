@@ -93,6 +93,7 @@ def test_unsupported_language_is_analysed_and_said() -> None:
     [
         ("", "empty"),
         ("   \n\t ", "empty"),
+        ("\u200b\u200b\u200d\ufeff", "empty"),  # nothing visible
         ("x" * 20_001, "too long"),
         ("abc\x00def", "binary"),
         ("\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f hola", "binary"),
@@ -108,6 +109,22 @@ def test_bad_input_gets_a_clear_error(bad: object, message: str) -> None:
 def test_odd_but_valid_input_gets_an_answer(odd: str) -> None:
     verdict = analyze(odd)
     assert 0.0 <= verdict.risk <= 1.0
+
+
+@pytest.mark.parametrize("cut", [chr(0xD83D), chr(0xDCFF), chr(0xDE31)])
+def test_half_an_emoji_is_shown_as_a_replacement_and_the_rest_analysed(cut: str) -> None:
+    """A lone surrogate (an emoji cut in two by an app, a bad byte on a command line) made the
+    language detector raise; it is now a replacement character, and the offsets still hold."""
+    text = f"Tenemos a su hijo {cut} deposite hoy o no lo vuelve a ver"
+    verdict = analyze(text)
+    assert verdict.level in ("high", "critical")
+    for flag in verdict.flags:
+        for span in flag.evidence:
+            assert text.replace(cut, "\ufffd")[span.start : span.end] == span.text
+
+
+def test_a_weak_language_guess_is_no_answer() -> None:
+    assert analyze("hola").detected_language is None
 
 
 @settings(max_examples=60, deadline=None)
