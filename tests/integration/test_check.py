@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from amparo.accounts.models import AuditEvent
 from amparo.settings import Settings
 from amparo.triage import corpus
+from amparo.verdict import service as verdict_service
 
 RANSOM = "Tenemos a su hijo. Deposite 5 mil pesos en OXXO hoy o no lo vuelve a ver. No cuelgue."
 
@@ -219,3 +220,32 @@ def test_api_check_answers_in_one_language_and_documents_its_errors(client: Test
     assert "HTTPValidationError" not in json.dumps(schema)
     check = schema["components"]["schemas"]["CheckResponse"]["properties"]["category"]
     assert set(check["enum"]) == set(corpus.CATEGORIES)
+
+
+def test_a_check_cannot_look_numbers_up_in_bulk(client: TestClient, settings: Settings) -> None:
+    """A "message" listing many numbers gets its verdict, but only the first few numbers are
+    looked up, and they are paid for from the same budget as GET /api/v1/lookup: once it is
+    spent, checks still answer, without the "already reported?" part."""
+    budget = int(settings.lookup_rate_limit.split("/")[0])
+    numbers = [f"55 {1000 + i:04d} {2000 + i:04d}" for i in range(40)]
+    text = "Tenemos a su hijo, deposite o llame a estos números: " + ", ".join(numbers)
+    first = client.post("/api/v1/check", json={"text": text, "country": "MX"}).json()
+    assert first["level"] in ("high", "critical")
+    assert len(first["indicators"]) == verdict_service.MAX_LOOKUPS_PER_CHECK
+    assert first["indicators_not_looked_up"] == 40 - verdict_service.MAX_LOOKUPS_PER_CHECK
+    spent = verdict_service.MAX_LOOKUPS_PER_CHECK
+    while spent + verdict_service.MAX_LOOKUPS_PER_CHECK <= budget:
+        client.post("/api/v1/check", json={"text": text, "country": "MX"})
+        spent += verdict_service.MAX_LOOKUPS_PER_CHECK
+    lookups = [
+        client.get("/api/v1/lookup", params={"value": "55 9999 0000"}).status_code
+        for _ in range(budget - spent + 1)
+    ]
+    assert lookups[-1] == 429  # the checks used the look-up budget
+    late = client.post("/api/v1/check", json={"text": text, "country": "MX"})
+    assert late.status_code == 200
+    assert late.json()["indicators"] == []
+    assert late.json()["indicators_not_looked_up"] == 40
+    page = client.post("/", data={"text": text}, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "40 números o cuentas más del mensaje no se consultaron" in page.text

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from amparo.i18n import gettext_for
+from amparo.indicators import Indicator
 from amparo.triage import present
 from amparo.verdict import service as verdict_service
 from amparo.verdict.schemas import CheckRequest, CheckResponse
-from amparo.web.deps import AnonymousLimit
+from amparo.web.deps import AnonymousLimit, lookup_budget
 from amparo.web.problems import problem_responses
 
 router = APIRouter(tags=["check"])
@@ -34,21 +35,32 @@ async def check(request: Request, body: CheckRequest) -> Response:
     # in the thread pool, and only when there is something to look up (most messages have
     # nothing; skipping the hand-off for them took one process from 862 to 1,113 req/s).
     items = verdict_service.to_look_up(body.text, country=body.country)
-    seen = (
-        await run_in_threadpool(
-            verdict_service.indicators_seen_with,
-            request.app.state.session_factory,
-            items,
-            delay_hours=request.app.state.settings.lookup_anonymous_delay_hours,
-        )
-        if items
-        else []
-    )
+    seen: list[verdict_service.IndicatorSeen] = []
+    skipped = 0
+    if items:
+        seen, skipped = await run_in_threadpool(_look_up, request, items)
     answer = CheckResponse(
         **data,
         # in the language of the advice, whatever the interface's: one answer, one language
         category_name=gettext_for(verdict.lang)(present.CATEGORY_NAMES[verdict.category]),
         indicators=[asdict(item) for item in seen],
+        indicators_not_looked_up=skipped,
     )
     # validated once, here, and written by pydantic: FastAPI would validate it again
     return Response(answer.model_dump_json(), media_type="application/json")
+
+
+def _look_up(
+    request: Request, items: list[Indicator]
+) -> tuple[list[verdict_service.IndicatorSeen], int]:
+    """Look the message's values up within the client's look-up budget (thread pool: the
+    budget may live in Redis, the look-up in the database)."""
+    chosen, skipped = verdict_service.within_budget(items, lookup_budget(request))
+    if not chosen:
+        return [], skipped
+    seen = verdict_service.indicators_seen_with(
+        request.app.state.session_factory,
+        chosen,
+        delay_hours=request.app.state.settings.lookup_anonymous_delay_hours,
+    )
+    return seen, skipped

@@ -11,7 +11,14 @@ from amparo.errors import InvalidInput
 from amparo.i18n import supported
 from amparo.triage import MAX_CHARS, present
 from amparo.verdict import service as verdict_service
-from amparo.web.deps import AnonymousLimit, GettextDep, SessionDep, SettingsDep, get_page_user
+from amparo.web.deps import (
+    AnonymousLimit,
+    GettextDep,
+    SessionDep,
+    SettingsDep,
+    get_page_user,
+    lookup_budget,
+)
 from amparo.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +54,9 @@ def check(
             },
             status=422,
         )
+    looked_up, skipped = verdict_service.within_budget(
+        verdict_service.to_look_up(text, country=None), lookup_budget(request)
+    )
     return render(
         request,
         "check.html",
@@ -56,10 +66,9 @@ def check(
             "segments": present.highlights(text, verdict),
             "category_name": _(present.CATEGORY_NAMES[verdict.category]),
             "seen": verdict_service.indicators_seen(
-                session,
-                verdict_service.to_look_up(text, country=None),
-                delay_hours=settings.lookup_anonymous_delay_hours,
+                session, looked_up, delay_hours=settings.lookup_anonymous_delay_hours
             ),
+            "not_looked_up": skipped,
             "level_name": _(present.LEVEL_NAMES[verdict.level.value]),
             "error": None,
             "max_chars": MAX_CHARS,

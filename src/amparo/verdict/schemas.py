@@ -74,3 +74,8 @@ class CheckResponse(BaseModel):
         default_factory=list,
         description="Numbers, accounts and profiles in the message; were they reported?",
     )
+    indicators_not_looked_up: int = Field(
+        default=0,
+        description="Values in the message that were not looked up: past the first five, or "
+        "past the client's look-up limit (the same as GET /api/v1/lookup's).",
+    )

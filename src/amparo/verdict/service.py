@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +25,24 @@ class IndicatorSeen:
     reported: bool
     times: str  # "0", "1", "2-5", "6+"
     warning: str | None
+
+
+# A real message carries one to three numbers, accounts or profiles. A "message" of hundreds
+# of numbers is someone using the check to look them up in bulk, past the look-up's own limit.
+MAX_LOOKUPS_PER_CHECK = 5
+
+
+def within_budget(
+    items: Sequence[Indicator], spend: Callable[[int], bool]
+) -> tuple[list[Indicator], int]:
+    """The items a check may look up, and how many it may not: at most
+    ``MAX_LOOKUPS_PER_CHECK``, each one paid for from the caller's look-up budget (``spend``
+    says whether ``n`` more look-ups are allowed, and counts them if so). The verdict never
+    depends on this: only the "already reported?" part is left out."""
+    chosen = list(items[:MAX_LOOKUPS_PER_CHECK])
+    if chosen and not spend(len(chosen)):
+        chosen = []
+    return chosen, len(items) - len(chosen)
 
 
 def check_message(*, text: str, lang: str | None, country: str | None) -> Verdict:

@@ -16,7 +16,7 @@ from amparo.accounts.audit import Origin
 from amparo.accounts.models import Scope, User
 from amparo.accounts.service import Principal
 from amparo.crypto import Keyring
-from amparo.errors import N_, NotAuthenticated, PermissionDenied
+from amparo.errors import N_, NotAuthenticated, PermissionDenied, RateLimited
 from amparo.i18n import Gettext, gettext_for
 from amparo.settings import Settings
 from amparo.web.ratelimit import RateLimiter
@@ -190,3 +190,21 @@ def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], Awaitable
 
 
 AnonymousLimit = Depends(rate_limit(lambda s: s.anonymous_rate_limit))
+
+
+def lookup_budget(request: Request) -> Callable[[int], bool]:
+    """``spend(n)``: whether this anonymous client may look ``n`` more values up (counted
+    against the same budget as ``GET /api/v1/lookup``, so a check cannot be used to look up
+    in bulk). Synchronous: call it in the thread pool when the limiter is not in memory."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    settings: Settings = request.app.state.settings
+    key = f"lookup:{client_address(request)}"
+
+    def spend(n: int) -> bool:
+        try:
+            limiter.hit(settings.lookup_rate_limit, key, cost=n)
+        except RateLimited:
+            return False
+        return True
+
+    return spend
