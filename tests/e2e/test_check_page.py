@@ -64,3 +64,31 @@ def test_a_number_in_the_message_and_the_lookup_page(page: Page, server: Server)
     expect(result).to_contain_text("+525544332211")
     expect(result).to_contain_text("Ninguna otra familia lo ha reportado todavía.")
     screenshot(page, "lookup-es")
+
+
+def test_a_long_paste_is_refused_with_a_reason_not_cut(page: Page, server: Server) -> None:
+    """The form used to cut a paste at 20,000 characters without a word, and a threat at the
+    end of a long chat came out "low risk"; now the whole paste is sent and the answer says
+    it is too long."""
+    page.goto(server.url + "/")
+    chat = "Hola mamá, todo bien por acá. " * 700 + "Señora tenemos a su hijo, deposite ya."
+    page.get_by_label("El mensaje").fill(chat)
+    page.get_by_role("button", name="Revisar el mensaje").click()
+    expect(page.locator("#check-error")).to_contain_text("demasiado largo")
+    expect(page.locator("#verdict")).to_have_count(0)
+
+
+def test_long_links_stay_inside_a_phone_screen(browser: Browser, server: Server) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="es-MX")
+    page = context.new_page()
+    page.goto(server.url + "/")
+    link = "https://example.org/pagos/" + "x9" * 60 + "?cuenta=012180015555555555"
+    page.get_by_label("El mensaje").fill(
+        f"Tenemos a su hijo. Pague aquí {link} o cobros.fam.{link[8:40]}@example.org"
+    )
+    page.get_by_role("button", name="Revisar el mensaje").click()
+    expect(page.locator("#verdict")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    screenshot(page, "check-long-link-phone")
+    context.close()

@@ -17,7 +17,7 @@ from amparo.triage import catalogue as catalogue_data
 from amparo.triage import language
 from amparo.triage import model as model_data
 from amparo.triage.corpus import EXTORTION_CATEGORIES
-from amparo.triage.flags import Signals, Span
+from amparo.triage.flags import Signals, Span, whole_words
 from amparo.triage.flags import find as find_signals
 from amparo.triage.normalise import Normalised, normalise
 
@@ -146,12 +146,21 @@ def _wording_evidence(
         parts = gram.split(" ")
         for i in range(len(words) - len(parts) + 1):
             if words[i : i + len(parts)] == parts:
-                start, end = normalised.original_span(
-                    tokens[i].start(), tokens[i + len(parts) - 1].end()
+                start, end = whole_words(
+                    original,
+                    *normalised.original_span(tokens[i].start(), tokens[i + len(parts) - 1].end()),
                 )
                 spans.append(Span(start, end, original[start:end]))
                 break
-    return tuple(sorted(set(spans), key=lambda s: (s.start, s.end)))  # the same order in every run
+    merged: list[Span] = []  # "tenemos" and "tenemos a" are one highlight, not two
+    for span in sorted(set(spans), key=lambda s: (s.start, s.end)):
+        if merged and span.start <= merged[-1].end:
+            last = merged[-1]
+            end = max(last.end, span.end)
+            merged[-1] = Span(last.start, end, original[last.start : end])
+        else:
+            merged.append(span)
+    return tuple(merged)
 
 
 def _category(

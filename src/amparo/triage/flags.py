@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from amparo.triage.catalogue import CUES, LANGS, Catalogue, Flag, Severity
@@ -87,7 +88,9 @@ def find(normalised: Normalised, original: str, catalogue: Catalogue, lang: str 
         for found in search.finditer(alternatives, text):
             if found.end() == found.start():
                 continue
-            start, end = normalised.original_span(found.start(), found.end())
+            start, end = whole_words(
+                original, *normalised.original_span(found.start(), found.end())
+            )
             if spans and start <= spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
             else:
@@ -109,3 +112,23 @@ def find(normalised: Normalised, original: str, catalogue: Catalogue, lang: str 
         negation=negation,
         words=len(_WORD.findall(text)),
     )
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start:end`` widened to whole words of ``text``: a pattern that ends inside an account
+    number or before a combining accent ("deposita" + U+0301) would otherwise highlight
+    "cuenta 0121" of "cuenta 012180015555555555", or leave the accent outside the mark."""
+    if start >= end:
+        return start, end
+    size = len(text)
+    while end < size and (
+        unicodedata.combining(text[end]) or (text[end].isalnum() and _in_word(text[end - 1]))
+    ):
+        end += 1
+    while start > 0 and _in_word(text[start]) and text[start - 1].isalnum():
+        start -= 1
+    return start, end
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.combining(char) > 0

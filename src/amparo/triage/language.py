@@ -9,9 +9,13 @@ supported.
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from amparo.triage import normalise
 
 SUPPORTED = {Language.SPANISH: "es", Language.ENGLISH: "en", Language.PORTUGUESE: "pt",
              Language.FRENCH: "fr"}  # fmt: skip
@@ -73,11 +77,54 @@ def _has_three_letters(text: str) -> bool:
     return False
 
 
+class _Plainer(dict[int, str]):
+    """``str.translate`` table for :func:`readable`: compatibility forms (full-width, circled,
+    mathematical letters) and Latin look-alike letters (small capitals) as plain letters;
+    every other character as it is, accents and case included (lingua relies on them)."""
+
+    def __init__(self, look_alike_scripts: bool) -> None:
+        super().__init__()
+        self.look_alike_scripts = look_alike_scripts
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        out = char
+        if code >= 0x250:  # past the Latin letters of es, pt and fr
+            out = unicodedata.normalize("NFKC", char)
+            if out == char and char.isalpha():
+                name = unicodedata.name(char, "")
+                if name.startswith("LATIN") or (
+                    self.look_alike_scripts and name.startswith(("CYRILLIC", "GREEK"))
+                ):
+                    out = normalise.look_alike(char) or char
+        self[code] = out
+        return out
+
+
+_PLAIN = _Plainer(look_alike_scripts=False)
+_PLAIN_MIXED = _Plainer(look_alike_scripts=True)
+_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u0400-\u04ff]")
+# a word that mixes Latin letters with Greek or Cyrillic ones: "ТЕNЕМОS", "НIЈО"
+_MIXED_WORD = re.compile(
+    "[A-Za-z][\u0370-\u03ff\u0400-\u04ff]|[\u0370-\u03ff\u0400-\u04ff][A-Za-z]"
+)
+
+
+def readable(text: str) -> str:
+    """``text`` as lingua should read it: "ｔｅｎｅｍｏｓ" and "ᴛᴇɴᴇᴍᴏꜱ" as "tenemos", and Greek
+    or Cyrillic look-alikes as Latin letters when they are mixed into Latin words (a Russian
+    message stays Russian). Ordinary text comes back unchanged."""
+    if text.isascii():
+        return text
+    mixed = _GREEK_OR_CYRILLIC.search(text) is not None and _MIXED_WORD.search(text) is not None
+    return text.translate(_PLAIN_MIXED if mixed else _PLAIN)
+
+
 def detect(text: str, fallback: str = "es") -> Detected:
     """The language of ``text``; unsupported or unclear text falls back to ``fallback``."""
     if not _has_three_letters(text):
         return Detected(fallback, None, 0.0, True)
-    values = _detector().compute_language_confidence_values(text)
+    values = _detector().compute_language_confidence_values(readable(text))
     if not values:
         return Detected(fallback, None, 0.0, True)
     best = values[0]

@@ -14,7 +14,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Look-alikes that Unicode decomposition does not fold (Cyrillic and Greek letters in Latin text).
+import decancer_py
+
+# Look-alikes that Unicode decomposition does not fold (Cyrillic and Greek letters in Latin text);
+# the rarer ones are looked up in decancer (``_look_alike``).
 _CONFUSABLES = str.maketrans(
     {
         "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
@@ -65,9 +68,30 @@ def _fold(char: str) -> str:
         return ""
     if category == "Zs":
         return " "
+    if category == "Lu" and not char.isascii():  # capital Greek Ν is an N, its small ν a v
+        capital = look_alike(char)
+        if capital:
+            return capital
     folded = unicodedata.normalize("NFKD", char.translate(_CONFUSABLES))
     out = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return out.translate(_CONFUSABLES)
+    out = out.translate(_CONFUSABLES)
+    if not out.isascii():  # of what is left ("µ" is now "μ"), the letters that pass for Latin
+        out = "".join((look_alike(c) or c) if c.isalpha() else c for c in out)
+    return out
+
+
+_LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+
+
+def look_alike(char: str) -> str | None:
+    """The Latin letters a letter of a look-alike script passes for: capital Cyrillic and
+    Greek ("ТЕΝΕМОS"), small capitals ("ᴛᴇɴᴇᴍᴏꜱ"), from decancer's tables (built on Unicode's
+    confusables). None when it passes for none, or for a letter of another script (a Chinese
+    or Arabic message stays as it is)."""
+    if not unicodedata.name(char, "").startswith(_LOOK_ALIKE_SCRIPTS):
+        return None
+    cured = str(decancer_py.parse(char))
+    return cured if cured.isascii() and cured.isalpha() else None
 
 
 def _pairs(text: str) -> list[tuple[str, int]]:
@@ -121,12 +145,13 @@ def _deleet(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _join_spaced_letters(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Re-join "d e p o s i t a" (four or more single letters separated by single spaces)."""
+    """Re-join "d e p o s i t a" and "D-E-P-O-S-I-T-A" (four or more single letters, one
+    separator between them, the same each time)."""
     text = "".join(c for c, _ in pairs)
     remove: set[int] = set()
-    for match in re.finditer(r"(?<![^\W\d_])(?:[^\W\d_] ){3,}[^\W\d_](?![^\W\d_])", text):
+    for match in _SPACED_LETTERS.finditer(text):
         for i in range(match.start(), match.end()):
-            if text[i] == " ":
+            if text[i] == match.group(1):
                 remove.add(i)
     return [p for i, p in enumerate(pairs) if i not in remove]
 
@@ -174,7 +199,11 @@ _FOLD_TABLE = _FoldTable()
 # A whole run of [\w@$!] that holds a leet character. Possessive, from the start of the run:
 # the same matches as r"[\w@$!]*[013457@$!][\w@$!]*" without its quadratic backtracking.
 _TOKEN_WITH_LEET = re.compile(r"(?<![\w@$!])[^\W013457]*+[013457@$!][\w@$!]*+")
-_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_] ){3,}[^\W\d_](?![^\W\d_])")
+# Four or more single letters with one separator between them, the same each time: "d e p o",
+# "T-E-N-E-M-O-S", "p.a.g.a". (Between three letters, "U.S.A", it is an abbreviation.)
+_SPACED_LETTERS = re.compile(
+    r"(?<![^\W\d_])[^\W\d_]([ \-.·])(?:[^\W\d_]\1){2,}[^\W\d_](?![^\W\d_])"
+)
 _SPACE_RUN = re.compile(r" {2,}")
 _REPEATED_MARK = re.compile(r"([^\w ])\1+")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
@@ -192,7 +221,7 @@ def _deleet_token(match: re.Match[str]) -> str:
 def _fast_text(text: str) -> str:
     folded = text.translate(_FOLD_TABLE)
     folded = _TOKEN_WITH_LEET.sub(_deleet_token, folded)
-    folded = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), folded)
+    folded = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(m.group(1), ""), folded)
     folded = _SPACE_RUN.sub(" ", folded)
     folded = _REPEATED_MARK.sub(r"\1", folded)
     folded = _REPEATED_LETTER.sub(r"\1", folded)
@@ -226,9 +255,9 @@ def _offsets(text: str, normalised: str) -> tuple[int, ...]:
             if piece:
                 offsets.extend([index] * len(piece))
     current = _TOKEN_WITH_LEET.sub(_deleet_token, folded)  # one character for one
-    spaced = [m.span() for m in _SPACED_LETTERS.finditer(current)]
+    spaced = [(*m.span(), m.group(1)) for m in _SPACED_LETTERS.finditer(current)]
     if spaced:
-        remove = [i for start, end in spaced for i in range(start, end) if current[i] == " "]
+        remove = [i for start, end, sep in spaced for i in range(start, end) if current[i] == sep]
         current, offsets = _without(current, offsets, [(i, i + 1) for i in remove])
     runs = [
         (m.start() + 1, m.end())

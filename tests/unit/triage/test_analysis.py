@@ -257,3 +257,24 @@ def test_wording_alone_makes_a_short_message_medium_at_most() -> None:
     assert _level(0.99, short, model_evidence=True) is Level.MEDIUM
     assert _level(0.99, longer, model_evidence=True) is Level.HIGH
     assert _level(0.99, longer, model_evidence=False) is Level.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "ｔｅｎｅｍｏｓ ａ ｓｕ ｈｉｊｏ ｄｅｐｏｓｉｔｅ ｙａ",  # full-width
+        "NО СUЕLGUЕ, ТЕNЕМОS А SU НIЈО, DЕРОSIТЕ УА",  # capital Cyrillic mixed in
+        "ᴛᴇɴᴇᴍᴏꜱ ᴀ ꜱᴜ ʜɪᴊᴏ ᴅᴇᴘᴏꜱɪᴛᴇ ʏᴀ",  # small capitals
+    ],
+)
+def test_disguised_letters_are_read_as_the_language_they_spell(disguised: str) -> None:
+    """The language is told from the letters the message spells, not from their disguise
+    (full-width letters were English at 1.0, which switched the Spanish red flags off)."""
+    verdict = analyze(disguised)
+    assert verdict.detected_language == "es"
+    assert "custody_claim" in {flag.id for flag in verdict.flags}
+    assert verdict.level in ("high", "critical")
+
+
+def test_a_russian_message_stays_russian() -> None:
+    assert analyze("Привет мама, как дела? Я уже приехал, всё хорошо").detected_language == "ru"

@@ -29,8 +29,11 @@ def test_training_corpus_size_and_balance() -> None:
     assert set(by_lang) == {"es", "en", "pt", "fr"}
     by_category = collections.Counter(e.category for e in train)
     assert set(by_category) == set(corpus.CATEGORIES)
+    # Warnings about scams are the hardest benign messages: at least a fifth of the benign
+    # ones (a quarter until supplement 6 added 234 other hard negatives: shelters, schools and
+    # relatives who say "we have your son" or "I'll deposit tomorrow" and mean no harm).
     warnings = sum(1 for e in train if e.subtype == "scam_warning")
-    assert warnings >= by_category["benign"] / 4
+    assert warnings >= by_category["benign"] / 5
 
 
 def test_ids_are_unique_and_splits_do_not_overlap() -> None:

@@ -13,11 +13,19 @@ from amparo.triage.normalise import _slow_pairs, normalise, plain
         ("TENEMOS a su HIJO!!!!", "tenemos a su hijo!"),
         ("S3CU3STR0 de tu h1j0", "secuestro de tu hijo"),
         ("d e p o s i t a  ya", "deposita ya"),
+        ("T-E-N-E-M-O-S a su H-I-J-O", "tenemos a su hijo"),
+        ("p.a.g.a ya", "paga ya"),
+        ("U.S.A. y s.a. de c.v.", "u.s.a. y s.a. de c.v."),  # abbreviations stay
         ("de\u200bpósito en OXXO", "deposito en oxxo"),
         ("*no cuelgue* _ahora_ ~ya~", "no cuelgue ahora ya"),
         ("ayudaaaaa llamar 5000 pesos", "ayuda llamar 5000 pesos"),
         ("Ｏｘｘｏ", "oxxo"),
         ("раgue", "pague"),  # Cyrillic р and а
+        ("ТЕNЕМОS А SU НIЈО", "tenemos a su hijo"),  # capital Cyrillic: Т Е М О А Н Ј
+        ("ΤΕΝΕΜΟS", "tenemos"),  # capital Greek: Ν is an N (its small ν stays a v)
+        ("ᴛᴇɴᴇᴍᴏꜱ ᴀ ꜱᴜ ʜɪᴊᴏ", "tenemos a su hijo"),  # small capitals
+        ("我们绑架了你的儿子", "我们绑架了你的儿子"),  # another script stays as it is
+        ("¡Págame ya!", "¡pagame ya!"),  # Spanish punctuation is not a letter
         ("mamá 🙏🙏 ayúdame", "mama 🙏 ayudame"),
         ("$500 dólares", "$500 dolares"),
         ("c4rt3l   del\n\ngolfo", "cartel del golfo"),

@@ -8,7 +8,7 @@ import pytest
 
 from amparo.triage import catalogue, corpus, language
 from amparo.triage.catalogue import LANGS, Catalogue
-from amparo.triage.flags import MAX_SPANS_PER_FLAG, FlagMatch, Signals, Span, find
+from amparo.triage.flags import MAX_SPANS_PER_FLAG, FlagMatch, Signals, Span, find, whole_words
 from amparo.triage.normalise import Normalised, normalise
 from amparo.triage.prefilter import Prefilter, required_literals, requirement
 
@@ -28,7 +28,9 @@ def exhaustive_find(
         for found in pattern.finditer(text):
             if found.end() == found.start():
                 continue
-            start, end = normalised.original_span(found.start(), found.end())
+            start, end = whole_words(
+                original, *normalised.original_span(found.start(), found.end())
+            )
             if spans and start <= spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
             else:
