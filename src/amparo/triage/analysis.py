@@ -228,6 +228,8 @@ def analyze_many(
             else ()
         )
         headline_key = "emergency" if category == "genuine_emergency" else level.value
+        if level is Level.LOW and not detected.supported and not signal.matches:
+            headline_key = "unsupported"
         verdicts.append(
             Verdict(
                 risk=round(float(risk), 4),

@@ -82,6 +82,14 @@ def test_evasions_do_not_hide_the_flags() -> None:
             assert evasive[span.start : span.end] == span.text
 
 
+def test_a_low_answer_in_a_language_we_do_not_read_says_it_means_little() -> None:
+    verdict = analyze("我们绑架了你的儿子，马上付钱")  # "we kidnapped your son, pay now"
+    assert verdict.language_supported is False
+    assert verdict.level == Level.LOW
+    assert "No podemos juzgar" in verdict.headline
+    assert "No vemos señales" in analyze("hola mamá, ya llegué bien").headline
+
+
 def test_unsupported_language_is_analysed_and_said() -> None:
     verdict = analyze("Wir haben Ihren Sohn entführt. Zahlen Sie sofort 5000 Euro.")
     assert verdict.language_supported is False
