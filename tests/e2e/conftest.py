@@ -11,7 +11,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ class Server:
     url: str
     email: str
     password: str
+    env: dict[str, str] = field(default_factory=dict)  # to run amparo commands on its data
 
 
 def _free_port() -> int:
@@ -38,7 +40,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("e2e")
+    with running_server(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
+
+
+@contextmanager
+def running_server(data: Path) -> Iterator[Server]:
+    """``amparo serve`` on demo data in ``data`` (a test that changes much data gets its own)."""
+    data.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMPARO_")}
     env.update(
@@ -83,10 +92,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 log.close()
                 raise RuntimeError((data / "server.log").read_text()) from None
             time.sleep(0.2)
-    yield Server(url, login["email"], login["password"])
-    process.terminate()
-    process.wait(timeout=15)
-    log.close()
+    try:
+        yield Server(url, login["email"], login["password"], env)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
 
 
 @pytest.fixture(scope="session")
