@@ -117,7 +117,8 @@ def _show(console: Console, text: str, verdict: Verdict, _: Gettext) -> None:
     console.print(f"\n[bold]{what_to_do}[/]")
     for number, step in enumerate(verdict.advice, 1):
         console.print(f" {number}. {escape(step)}", highlight=False)
-    console.print(f"\n{escape(verdict.report)}", highlight=False)
+    if verdict.report:
+        console.print(f"\n{escape(verdict.report)}", highlight=False)
     console.print(f"[dim]{escape(verdict.disclaimer)}[/]", highlight=False)
 
 

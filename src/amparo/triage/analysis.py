@@ -61,7 +61,7 @@ class Verdict:
     flags: tuple[FlagResult, ...]
     headline: str
     advice: tuple[str, ...]
-    report: str
+    report: str  # where to report extortion; "" when there is nothing to report
     disclaimer: str
     probabilities: dict[str, float]
 
@@ -252,7 +252,13 @@ def analyze_many(
                 + extra,
                 headline=book.headline(headline_key, answer_lang),
                 advice=book.plan(category, level.value, answer_lang),
-                report=book.report_line(country, answer_lang),
+                # where to report extortion: not on a greeting, nor on a call for help (whose
+                # plan already says 911, rescue and the consulate)
+                report=(
+                    book.report_line(country, answer_lang)
+                    if level is not Level.LOW and category != "genuine_emergency"
+                    else ""
+                ),
                 disclaimer=book.disclaimer[answer_lang],
                 probabilities=by_category,
             )

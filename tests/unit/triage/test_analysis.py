@@ -50,7 +50,12 @@ def test_a_real_call_for_help_gets_emergency_advice() -> None:
         "Llama al 911 y a la patrulla fronteriza, te mando mi ubicación"
     )
     assert verdict.category == "genuine_emergency"
-    assert "911" in " ".join(verdict.advice) + verdict.report
+    assert "911" in " ".join(verdict.advice)
+    assert verdict.report == ""  # not "report the extortion to 089": someone needs rescue
+
+
+def test_a_greeting_gets_no_line_to_report_extortion() -> None:
+    assert analyze("hola mamá, ya llegué bien, te quiero").report == ""
 
 
 def test_answers_in_the_chosen_language() -> None:
