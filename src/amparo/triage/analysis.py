@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from amparo.errors import N_, InvalidInput
-from amparo.i18n import gettext_for
+from amparo.i18n import gettext_for, supported
 from amparo.triage import advice as advice_data
 from amparo.triage import catalogue as catalogue_data
 from amparo.triage import language
@@ -190,6 +190,13 @@ def analyze_many(
     if len(texts) > MAX_BATCH:
         raise InvalidInput(N_("At most %(n)d messages at a time."), n=MAX_BATCH)
     texts = [validate_text(t) for t in texts]
+    if lang is not None:  # "EN", "en-US" and "pt_BR" are fine; "xx" is a mistake, said
+        chosen = supported(lang)
+        if chosen is None:
+            raise InvalidInput(
+                N_("Unknown language %(lang)s: use es, en, pt or fr."), field="lang", lang=lang[:20]
+            )
+        lang = chosen
     catalogue = catalogue_data.load()
     book = advice_data.load()
     model = model_data.load()

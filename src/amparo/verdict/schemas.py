@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from amparo.i18n import supported
 from amparo.triage import MAX_CHARS
 
 
@@ -19,6 +20,13 @@ class CheckRequest(BaseModel):
     lang: Literal["es", "en", "pt", "fr"] | None = Field(
         default=None, description="Language of the answer; default: the message's language."
     )
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _language_code(cls, value: object) -> object:
+        """ "EN", "en-US", "pt_BR" → en, en, pt (as the command line takes them)."""
+        return (supported(value) or value) if isinstance(value, str) else value
+
     country: str | None = Field(
         default=None,
         pattern="^[A-Za-z]{2}$",

@@ -291,3 +291,10 @@ def test_disguised_letters_are_read_as_the_language_they_spell(disguised: str) -
 
 def test_a_russian_message_stays_russian() -> None:
     assert analyze("Привет мама, как дела? Я уже приехал, всё хорошо").detected_language == "ru"
+
+
+def test_the_answer_language_is_read_as_people_write_it() -> None:
+    assert analyze("Tenemos a su hijo", lang="EN").lang == "en"
+    assert analyze("Tenemos a su hijo", lang="pt_BR").lang == "pt"
+    with pytest.raises(InvalidInput, match="Unknown language xx"):
+        analyze("Tenemos a su hijo", lang="xx")
