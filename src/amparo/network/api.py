@@ -131,12 +131,10 @@ def list_reports(
         items=[
             s.ReportSummary(
                 **{
-                    k: v
-                    for k, v in row.__dict__.items()
-                    if k not in ("amount_demanded", "amount_paid")
-                },
-                amount=_money(row.amount_demanded),
-                amount_paid=_money(row.amount_paid),
+                    **row.__dict__,
+                    "amount": _money(row.amount),
+                    "amount_paid": _money(row.amount_paid),
+                }
             )
             for row in found.items
         ],
@@ -173,43 +171,17 @@ def read_report(
 
 
 def read_model(session: SessionDep, org_id: int, report: Report) -> s.ReportRead:
-    own = report.org_id == org_id
-    counts = reports.times_reported(session=session, org_id=org_id, report=report)
-    private: dict[str, Any] = {}
-    if own:
-        private = {
-            "text": report.text,
-            "narrative": report.narrative,
-            "victim": report.victim,
-            "place": report.place,
-            "amount": _money(report.amount_demanded),
-            "amount_paid": _money(report.amount_paid),
-            "currency": report.currency,
-        }
+    fields = reports.report_fields(report, org_id=org_id)
     return s.ReportRead(
-        id=report.id,
-        own=own,
-        external_id=report.external_id if own else None,
-        status=report.status.value,
-        sharing=report.sharing.value if own else None,
-        channel=report.channel.value,
-        category=report.category,
-        reported_at=report.reported_at,
-        created_at=report.created_at,
-        updated_at=report.updated_at,
-        cluster_id=report.cluster_id,
+        **{
+            **fields,
+            "amount": _money(fields["amount"]),
+            "amount_paid": _money(fields["amount_paid"]),
+        },
         indicators=[
-            s.ReportMention(
-                type=m.indicator.type,
-                display=m.display,
-                start=m.start if own else None,
-                end=m.end if own else None,
-                warning=m.indicator.warning is not None,
-                reported=counts.get(m.indicator_id, 0),
-            )
-            for m in report.mentions
+            s.ReportMention(**{**m, "warning": m["warning"] is not None})
+            for m in reports.mention_fields(session=session, org_id=org_id, report=report)
         ],
-        **private,
     )
 
 

@@ -350,25 +350,14 @@ def report_page(
             origin=origin,
             target=audit.Target("report", report.id),
         )
-    counts = reports.times_reported(session=session, org_id=user.org_id, report=report)
-    mentions = [
-        {
-            "type": m.indicator.type,
-            "display": m.display,
-            "warning": m.indicator.warning,
-            "reported": counts.get(m.indicator_id, 0),
-            "source": m.source,
-        }
-        for m in report.mentions
-    ]
     return render(
         request,
         "report.html",
         {
-            "report": report,
+            "report": reports.report_fields(report, org_id=user.org_id),
             "own": own,
             "can_write": own and _can_write(user),
-            "mentions": mentions,
+            "mentions": reports.mention_fields(session=session, org_id=user.org_id, report=report),
             **_names(),
         },
     )

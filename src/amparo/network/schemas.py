@@ -182,8 +182,10 @@ class ReportMention(MentionOut):
 
 
 class ReportRead(BaseModel):
-    """One report. The text, narrative, victim, place and amounts are shown to the owning
-    organisation only (``own``); others see the indicators, channel, category and dates."""
+    """One report. The text, narrative, victim, place, amounts, currency, external id, sharing
+    level and the indicators' places in the text are shown to the owning organisation only
+    (``own``); others see the indicators, channel, category, state, network and dates
+    (``amparo.network.policy``)."""
 
     id: int
     own: bool
@@ -207,6 +209,9 @@ class ReportRead(BaseModel):
 
 
 class ReportSummary(BaseModel):
+    """A report in a list, under the same policy as ``ReportRead``: the external id, sharing
+    level, amounts, currency and preview are null unless the report is your own."""
+
     id: int
     own: bool
     external_id: str | None
@@ -214,7 +219,7 @@ class ReportSummary(BaseModel):
     channel: str
     category: str | None
     status: str
-    sharing: str
+    sharing: str | None
     cluster_id: int | None
     amount: str | None
     amount_paid: str | None
