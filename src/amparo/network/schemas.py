@@ -74,6 +74,10 @@ class ClusterIndicator(BaseModel):
 
 
 class ClusterOut(BaseModel):
+    """One network: the connected reports you may read (another organisation's private
+    reports never appear, not even as a link). ``external_ids`` are null for reports that are
+    not your own."""
+
     cluster_id: int
     report_ids: list[int]
     external_ids: list[str | None]
@@ -82,8 +86,11 @@ class ClusterOut(BaseModel):
     last_seen: datetime
     channels: list[str]
     categories: list[str]
-    demanded: dict[str, str]
-    paid: dict[str, str]
+    demanded: dict[str, str] = Field(
+        description="Sum demanded per currency, over your organisation's own reports only: "
+        "the amounts of reports others shared with you stay with them."
+    )
+    paid: dict[str, str] = Field(description="Sum paid per currency, as for demanded.")
 
 
 class LookupOut(BaseModel):
