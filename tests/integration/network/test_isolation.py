@@ -211,6 +211,54 @@ def test_a_network_counts_only_the_amounts_one_may_read(client: TestClient, db: 
     assert (theirs["demanded"], theirs["paid"]) == ({"USD": "7777.00"}, {"USD": "555.00"})
 
 
+def test_a_look_up_counts_only_the_reports_one_may_read(client: TestClient, db: Session) -> None:
+    """Norte (Demo's partner) finds the one report Demo shared with it: a network of one, not
+    of four; Demo finds its own report among Sur's private ones: a network of one."""
+    demo, norte = _partners(db)
+    sur = factories.org(db, name="Sur")
+    norte_api = factories.bearer(factories.token(db, norte))
+    demo_api = factories.bearer(factories.token(db, demo))
+    shared = service.create_report(
+        session=db,
+        org_id=demo.id,
+        data=service.ReportIn(
+            indicators=(
+                service.IndicatorIn("name", "Rosa Diaz"),
+                service.IndicatorIn("phone", PHONE % 501),
+            ),
+            sharing="partners",
+            category="virtual_kidnapping",
+        ),
+        region="MX",
+    )
+    _report(db, demo, PHONE % 501, PHONE % 502, category="sextortion")
+    _report(db, demo, PHONE % 502, PHONE % 503, category="fraud")
+    _report(db, demo, PHONE % 503)
+    db.commit()
+
+    found = client.get("/api/v1/lookup", params={"value": "name:Rosa Diaz"}, headers=norte_api)
+    assert found.status_code == 200, found.text
+    assert (found.json()["count"], found.json()["cluster_size"]) == (1, 1)
+    assert found.json()["categories"] == ["virtual_kidnapping"]
+    mine = service.lookup(db, "name:Rosa Diaz", org_id=demo.id)
+    assert (mine.reported, mine.cluster_size) == (1, 4)
+
+    # Five private reports of Sur mention the number of one of Demo's reports.
+    for _ in range(5):
+        _report(db, sur, PHONE % 503, category="extortion")
+    db.commit()
+    found = client.get("/api/v1/lookup", params={"value": PHONE % 503}, headers=demo_api).json()
+    assert (found["count"], found["cluster_size"]) == (2, 4)
+    assert found["categories"] == ["fraud"]
+    assert service.lookup(db, PHONE % 503, org_id=sur.id).cluster_size == 5
+    assert db.get_one(Report, shared.id).cluster_id is not None
+    lonely = _report(db, demo, PHONE % 777)
+    for _ in range(3):
+        _report(db, sur, PHONE % 777)
+    assert service.lookup(db, PHONE % 777, org_id=demo.id).cluster_size == 1
+    assert db.get_one(Report, lonely).cluster_id is not None
+
+
 def test_the_review_flag_is_raised_by_the_reports_one_may_read(db: Session) -> None:
     """A number in more than ``REVIEW_AFTER`` reports is flagged for review — counted among
     the reports the organisation may read, so the flag never tells it how many it may not."""
