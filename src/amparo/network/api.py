@@ -18,6 +18,8 @@ from amparo.network import schemas as s
 from amparo.network.models import PartnerLink, Report
 from amparo.store.types import utcnow
 from amparo.web.deps import (
+    MAX_ID,
+    IdPath,
     OriginDep,
     SessionDep,
     SettingsDep,
@@ -102,7 +104,7 @@ def list_reports(
     category: Annotated[str | None, Query(max_length=32)] = None,
     since: date | None = None,
     until: date | None = None,
-    cluster_id: int | None = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     indicator: Annotated[str | None, Query(max_length=500)] = None,
     own: bool = False,
     region: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
@@ -154,7 +156,7 @@ def _money(value: object) -> str | None:
     summary="One report: all of it for its organisation, indicators and dates for others",
 )
 def read_report(
-    report_id: int, session: SessionDep, principal: Reader, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Reader, origin: OriginDep
 ) -> s.ReportRead:
     org_id = principal.require_org()
     report = reports.get_report(session=session, org_id=org_id, report_id=report_id)
@@ -191,7 +193,7 @@ def read_model(session: SessionDep, org_id: int, report: Report) -> s.ReportRead
     summary="Change a report; new text or indicators relink it (audited)",
 )
 def update_report(
-    report_id: int,
+    report_id: IdPath,
     body: s.ReportUpdate,
     session: SessionDep,
     principal: Writer,
@@ -242,7 +244,7 @@ def _status_change(
     summary="Close a report: the case is handled; it stays linked and counted",
 )
 def close_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
     return _status_change(session, principal, origin, report_id, "close")
 
@@ -253,7 +255,7 @@ def close_report(
     summary="Reopen a closed report",
 )
 def reopen_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
     return _status_change(session, principal, origin, report_id, "reopen")
 
@@ -264,7 +266,7 @@ def reopen_report(
     summary="Retract a report: it leaves its cluster and every look-up at once",
 )
 def retract_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
     return _status_change(session, principal, origin, report_id, "retract")
 
@@ -275,7 +277,7 @@ def retract_report(
     summary="Delete a report: it leaves its cluster (which splits if it was the bridge)",
 )
 def delete_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> None:
     org_id = principal.require_org()
     service.delete_report(session=session, org_id=org_id, report_id=report_id)
@@ -294,7 +296,7 @@ def delete_report(
     summary="Preview who would read a report, and what, at a sharing level",
 )
 def sharing_preview(
-    report_id: int,
+    report_id: IdPath,
     session: SessionDep,
     principal: Writer,
     level: Annotated[str, Query(pattern="^(own|partners|network)$")],
@@ -311,7 +313,7 @@ def sharing_preview(
     summary="Share a report with nobody, your partners or the whole network",
 )
 def change_sharing(
-    report_id: int,
+    report_id: IdPath,
     body: s.SharingChange,
     session: SessionDep,
     principal: Writer,

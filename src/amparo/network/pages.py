@@ -19,6 +19,7 @@ from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
     GettextDep,
+    IdPath,
     SessionDep,
     SettingsDep,
     StaffDep,
@@ -113,7 +114,7 @@ def clusters(request: Request, user: StaffDep, session: SessionDep) -> Response:
 
 
 @router.get("/redes/{cluster_id}")
-def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionDep) -> Response:
+def cluster(request: Request, cluster_id: IdPath, user: StaffDep, session: SessionDep) -> Response:
     assert user.org_id is not None
     views = service.clusters_for(
         session=session, org_id=user.org_id, min_size=1, cluster_ids=[cluster_id]
