@@ -556,11 +556,13 @@ def trends(
         channels[_day(start)][Channel(channel).value] = int(count)
     demanded: dict[date, dict[str, Decimal]] = defaultdict(dict)
     paid: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    # Amounts are the owner's (``policy.OWNER_ONLY``): summed over the organisation's own
+    # reports only, or a week with one shared report would show that report's amount.
     for start, currency, asked, given in session.execute(
         select(
             period, Report.currency, func.sum(Report.amount_demanded), func.sum(Report.amount_paid)
         )
-        .where(*where)
+        .where(*where, Report.org_id == org_id)
         .group_by(period, Report.currency)
     ):
         for target, value in ((demanded, asked), (paid, given)):

@@ -247,8 +247,10 @@ class PeriodOut(BaseModel):
     reports: int
     categories: dict[str, int] = Field(description='Reports per category ("" for none).')
     channels: dict[str, int]
-    demanded: dict[str, str] = Field(description="Sum demanded per currency.")
-    paid: dict[str, str]
+    demanded: dict[str, str] = Field(
+        description="Sum demanded per currency, over your organisation's own reports only."
+    )
+    paid: dict[str, str] = Field(description="Sum paid per currency, as for demanded.")
     networks: int = Field(description="Networks of 2+ reports whose first report is in it.")
 
 

@@ -272,3 +272,36 @@ def test_the_review_flag_is_raised_by_the_reports_one_may_read(db: Session) -> N
     assert not any(i.get("review") for i in view.indicators)
     (theirs,) = service.clusters_for(db, org_id=sur.id)
     assert [i["display"] for i in theirs.indicators if i.get("review")] == ["+525512340601"]
+
+
+def test_trends_sum_only_the_amounts_one_may_read(client: TestClient, db: Session) -> None:
+    """A week with one report a partner shared must not show that report's amount."""
+    demo, norte = _partners(db)
+    demo_api = factories.bearer(factories.token(db, demo))
+    norte_api = factories.bearer(factories.token(db, norte))
+    db.commit()
+    day = "2026-03-04"
+    _post(
+        client,
+        demo_api,
+        text="llamaron del 55 1234 0701",
+        amount="100",
+        currency="MXN",
+        reported_at=f"{day}T12:00:00Z",
+    )
+    _post(
+        client,
+        norte_api,
+        text="el 55 1234 0702",
+        amount="7777",
+        currency="USD",
+        amount_paid="555",
+        sharing="partners",
+        reported_at=f"{day}T13:00:00Z",
+    )
+    params = {"since": day, "until": day, "bucket": "week"}
+    (period,) = client.get("/api/v1/trends", params=params, headers=demo_api).json()["periods"]
+    assert period["reports"] == 2  # the shared report counts; its amounts stay with Norte
+    assert (period["demanded"], period["paid"]) == ({"MXN": "100.00"}, {})
+    (theirs,) = client.get("/api/v1/trends", params=params, headers=norte_api).json()["periods"]
+    assert (theirs["demanded"], theirs["paid"]) == ({"USD": "7777.00"}, {"USD": "555.00"})
