@@ -19,7 +19,7 @@ from amparo.accounts.schemas import (
     UserRead,
 )
 from amparo.accounts.service import Principal
-from amparo.web.deps import OriginDep, PrincipalDep, SessionDep, requires
+from amparo.web.deps import MAX_ID, IdPath, OriginDep, PrincipalDep, SessionDep, requires
 
 router = APIRouter(tags=["accounts"])
 
@@ -65,7 +65,7 @@ def list_users(
 
 @router.get("/users/{user_id}", response_model=UserRead, summary="One person")
 def read_user(
-    user_id: int, session: SessionDep, principal: PrincipalDep, origin: OriginDep
+    user_id: IdPath, session: SessionDep, principal: PrincipalDep, origin: OriginDep
 ) -> UserRead:
     user = accounts_service.get_user(session=session, principal=principal, user_id=user_id)
     audit.record(
@@ -112,7 +112,7 @@ def read_audit(
     session: SessionDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> AuditPage:
     events = audit.list_events(
         session=session, principal=principal, limit=limit, before_id=before_id

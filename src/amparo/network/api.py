@@ -18,6 +18,8 @@ from amparo.network import schemas as s
 from amparo.network.models import PartnerLink, Report
 from amparo.store.types import utcnow
 from amparo.web.deps import (
+    MAX_ID,
+    IdPath,
     OriginDep,
     SessionDep,
     SettingsDep,
@@ -102,7 +104,7 @@ def list_reports(
     category: Annotated[str | None, Query(max_length=32)] = None,
     since: date | None = None,
     until: date | None = None,
-    cluster_id: int | None = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     indicator: Annotated[str | None, Query(max_length=500)] = None,
     own: bool = False,
     region: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
@@ -131,12 +133,10 @@ def list_reports(
         items=[
             s.ReportSummary(
                 **{
-                    k: v
-                    for k, v in row.__dict__.items()
-                    if k not in ("amount_demanded", "amount_paid")
-                },
-                amount=_money(row.amount_demanded),
-                amount_paid=_money(row.amount_paid),
+                    **row.__dict__,
+                    "amount": _money(row.amount),
+                    "amount_paid": _money(row.amount_paid),
+                }
             )
             for row in found.items
         ],
@@ -156,7 +156,7 @@ def _money(value: object) -> str | None:
     summary="One report: all of it for its organisation, indicators and dates for others",
 )
 def read_report(
-    report_id: int, session: SessionDep, principal: Reader, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Reader, origin: OriginDep
 ) -> s.ReportRead:
     org_id = principal.require_org()
     report = reports.get_report(session=session, org_id=org_id, report_id=report_id)
@@ -173,43 +173,17 @@ def read_report(
 
 
 def read_model(session: SessionDep, org_id: int, report: Report) -> s.ReportRead:
-    own = report.org_id == org_id
-    counts = reports.times_reported(session=session, org_id=org_id, report=report)
-    private: dict[str, Any] = {}
-    if own:
-        private = {
-            "text": report.text,
-            "narrative": report.narrative,
-            "victim": report.victim,
-            "place": report.place,
-            "amount": _money(report.amount_demanded),
-            "amount_paid": _money(report.amount_paid),
-            "currency": report.currency,
-        }
+    fields = reports.report_fields(report, org_id=org_id)
     return s.ReportRead(
-        id=report.id,
-        own=own,
-        external_id=report.external_id if own else None,
-        status=report.status.value,
-        sharing=report.sharing.value if own else None,
-        channel=report.channel.value,
-        category=report.category,
-        reported_at=report.reported_at,
-        created_at=report.created_at,
-        updated_at=report.updated_at,
-        cluster_id=report.cluster_id,
+        **{
+            **fields,
+            "amount": _money(fields["amount"]),
+            "amount_paid": _money(fields["amount_paid"]),
+        },
         indicators=[
-            s.ReportMention(
-                type=m.indicator.type,
-                display=m.display,
-                start=m.start if own else None,
-                end=m.end if own else None,
-                warning=m.indicator.warning is not None,
-                reported=counts.get(m.indicator_id, 0),
-            )
-            for m in report.mentions
+            s.ReportMention(**{**m, "warning": m["warning"] is not None})
+            for m in reports.mention_fields(session=session, org_id=org_id, report=report)
         ],
-        **private,
     )
 
 
@@ -219,7 +193,7 @@ def read_model(session: SessionDep, org_id: int, report: Report) -> s.ReportRead
     summary="Change a report; new text or indicators relink it (audited)",
 )
 def update_report(
-    report_id: int,
+    report_id: IdPath,
     body: s.ReportUpdate,
     session: SessionDep,
     principal: Writer,
@@ -270,7 +244,7 @@ def _status_change(
     summary="Close a report: the case is handled; it stays linked and counted",
 )
 def close_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
     return _status_change(session, principal, origin, report_id, "close")
 
@@ -281,7 +255,7 @@ def close_report(
     summary="Reopen a closed report",
 )
 def reopen_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
     return _status_change(session, principal, origin, report_id, "reopen")
 
@@ -292,7 +266,7 @@ def reopen_report(
     summary="Retract a report: it leaves its cluster and every look-up at once",
 )
 def retract_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.ReportOut:
     return _status_change(session, principal, origin, report_id, "retract")
 
@@ -303,7 +277,7 @@ def retract_report(
     summary="Delete a report: it leaves its cluster (which splits if it was the bridge)",
 )
 def delete_report(
-    report_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    report_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> None:
     org_id = principal.require_org()
     service.delete_report(session=session, org_id=org_id, report_id=report_id)
@@ -322,7 +296,7 @@ def delete_report(
     summary="Preview who would read a report, and what, at a sharing level",
 )
 def sharing_preview(
-    report_id: int,
+    report_id: IdPath,
     session: SessionDep,
     principal: Writer,
     level: Annotated[str, Query(pattern="^(own|partners|network)$")],
@@ -339,7 +313,7 @@ def sharing_preview(
     summary="Share a report with nobody, your partners or the whole network",
 )
 def change_sharing(
-    report_id: int,
+    report_id: IdPath,
     body: s.SharingChange,
     session: SessionDep,
     principal: Writer,

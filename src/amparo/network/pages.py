@@ -19,6 +19,7 @@ from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
     GettextDep,
+    IdPath,
     SessionDep,
     SettingsDep,
     StaffDep,
@@ -113,7 +114,7 @@ def clusters(request: Request, user: StaffDep, session: SessionDep) -> Response:
 
 
 @router.get("/redes/{cluster_id}")
-def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionDep) -> Response:
+def cluster(request: Request, cluster_id: IdPath, user: StaffDep, session: SessionDep) -> Response:
     assert user.org_id is not None
     views = service.clusters_for(
         session=session, org_id=user.org_id, min_size=1, cluster_ids=[cluster_id]
@@ -122,15 +123,19 @@ def cluster(request: Request, cluster_id: int, user: StaffDep, session: SessionD
         raise NotFound(N_("There is no such cluster."))
     view = max(views, key=lambda v: len(v.report_ids))
     reports = service.reports_by_id(session, view.report_ids)
-    # How each report joins the first one (for the first 20: a walk each).
-    links = [service.explain(session, view.report_ids[0], other) for other in view.report_ids[1:21]]
+    # How each report joins the first one (for the first 20: a walk each), through the reports
+    # this organisation may read only.
+    links = [
+        service.explain(session, view.report_ids[0], other, org_id=user.org_id)
+        for other in view.report_ids[1:21]
+    ]
     return render(
         request,
         "cluster.html",
         {
             "view": view,
-            "reports": reports,
-            "graph": service.graph_of(session, reports),
+            "reports": zip(reports, view.external_ids, strict=True),
+            "graph": service.graph_of(session, view),
             "links": links,
             "type_names": TYPE_NAMES,
             "channel_names": CHANNEL_NAMES,

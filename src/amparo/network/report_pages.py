@@ -27,7 +27,15 @@ from amparo.network.models import Report, ReportStatus
 from amparo.network.pages import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
-from amparo.web.deps import CsrfDep, GettextDep, OriginDep, SessionDep, StaffDep, verify_csrf
+from amparo.web.deps import (
+    CsrfDep,
+    GettextDep,
+    IdPath,
+    OriginDep,
+    SessionDep,
+    StaffDep,
+    verify_csrf,
+)
 from amparo.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -259,7 +267,7 @@ def new_report(
 
 @router.get("/reportes/{report_id}/editar")
 def edit_report_form(
-    request: Request, report_id: int, user: StaffDep, session: SessionDep
+    request: Request, report_id: IdPath, user: StaffDep, session: SessionDep
 ) -> Response:
     report = _editable(session, _writer(user), report_id)
     return _form_page(request, report=report, values=_values(report))
@@ -268,7 +276,7 @@ def edit_report_form(
 @router.post("/reportes/{report_id}/editar")
 def edit_report(
     request: Request,
-    report_id: int,
+    report_id: IdPath,
     user: StaffDep,
     session: SessionDep,
     origin: OriginDep,
@@ -337,7 +345,7 @@ def _changed(report: Report, values: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/reportes/{report_id}")
 def report_page(
-    request: Request, report_id: int, user: StaffDep, session: SessionDep, origin: OriginDep
+    request: Request, report_id: IdPath, user: StaffDep, session: SessionDep, origin: OriginDep
 ) -> Response:
     assert user.org_id is not None
     report = reports.get_report(session=session, org_id=user.org_id, report_id=report_id)
@@ -350,25 +358,14 @@ def report_page(
             origin=origin,
             target=audit.Target("report", report.id),
         )
-    counts = reports.times_reported(session=session, org_id=user.org_id, report=report)
-    mentions = [
-        {
-            "type": m.indicator.type,
-            "display": m.display,
-            "warning": m.indicator.warning,
-            "reported": counts.get(m.indicator_id, 0),
-            "source": m.source,
-        }
-        for m in report.mentions
-    ]
     return render(
         request,
         "report.html",
         {
-            "report": report,
+            "report": reports.report_fields(report, org_id=user.org_id),
             "own": own,
             "can_write": own and _can_write(user),
-            "mentions": mentions,
+            "mentions": reports.mention_fields(session=session, org_id=user.org_id, report=report),
             **_names(),
         },
     )
@@ -390,21 +387,21 @@ def _act(
 
 @router.post("/reportes/{report_id}/cerrar")
 def close(
-    report_id: int, user: StaffDep, session: SessionDep, origin: OriginDep, _csrf: CsrfDep
+    report_id: IdPath, user: StaffDep, session: SessionDep, origin: OriginDep, _csrf: CsrfDep
 ) -> Response:
     return _act(user, session, origin, report_id, "close")
 
 
 @router.post("/reportes/{report_id}/reabrir")
 def reopen(
-    report_id: int, user: StaffDep, session: SessionDep, origin: OriginDep, _csrf: CsrfDep
+    report_id: IdPath, user: StaffDep, session: SessionDep, origin: OriginDep, _csrf: CsrfDep
 ) -> Response:
     return _act(user, session, origin, report_id, "reopen")
 
 
 @router.post("/reportes/{report_id}/retirar")
 def retract(
-    report_id: int, user: StaffDep, session: SessionDep, origin: OriginDep, _csrf: CsrfDep
+    report_id: IdPath, user: StaffDep, session: SessionDep, origin: OriginDep, _csrf: CsrfDep
 ) -> Response:
     return _act(user, session, origin, report_id, "retract")
 

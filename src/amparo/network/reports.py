@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import WarningList, default_warning_list
-from amparo.network import service
+from amparo.network import policy, service
 from amparo.network.models import (
     Channel,
     IndicatorKey,
@@ -241,6 +241,54 @@ def times_reported(*, session: Session, org_id: int, report: Report) -> dict[int
     return {indicator_id: int(count) for indicator_id, count in rows}
 
 
+def report_fields(report: Report, *, org_id: int) -> dict[str, Any]:
+    """One report as the organisation may read it (``policy.as_read_by``), named as in the API:
+    the page and the API show these, and nothing else of the report."""
+    own = report.org_id == org_id
+    values: dict[str, Any] = {
+        "id": report.id,
+        "own": own,
+        "external_id": report.external_id,
+        "status": report.status.value,
+        "sharing": report.sharing.value,
+        "channel": report.channel.value,
+        "category": report.category,
+        "reported_at": report.reported_at,
+        "created_at": report.created_at,
+        "updated_at": report.updated_at,
+        "cluster_id": report.cluster_id,
+        "text": report.text,
+        "narrative": report.narrative,
+        "victim": report.victim,
+        "place": report.place,
+        "amount": report.amount_demanded,
+        "amount_paid": report.amount_paid,
+        "currency": report.currency,
+    }
+    return policy.as_read_by(values, own=own)
+
+
+def mention_fields(*, session: Session, org_id: int, report: Report) -> list[dict[str, Any]]:
+    """A report's indicators as the organisation may read them, each with how many live
+    reports it may read mention it (``reported``); ``warning`` is the warning-list reason."""
+    own = report.org_id == org_id
+    counts = times_reported(session=session, org_id=org_id, report=report)
+    return [
+        policy.as_read_by(
+            {
+                "type": m.indicator.type,
+                "display": m.display,
+                "start": m.start,
+                "end": m.end,
+                "warning": m.indicator.warning,
+                "reported": counts.get(m.indicator_id, 0),
+            },
+            own=own,
+        )
+        for m in report.mentions
+    ]
+
+
 def _text(amount: Decimal | None) -> str | None:
     return None if amount is None else str(amount)
 
@@ -263,6 +311,8 @@ class ReportFilters:
 
 @dataclass(frozen=True)
 class ReportRow:
+    """One report of a list, as the organisation may read it (``policy.as_read_by``)."""
+
     id: int
     own: bool
     external_id: str | None
@@ -270,13 +320,13 @@ class ReportRow:
     channel: str
     category: str | None
     status: str
-    sharing: str
+    sharing: str | None
     cluster_id: int | None
-    amount_demanded: Decimal | None
+    amount: Decimal | None
     amount_paid: Decimal | None
     currency: str | None
     indicators: int
-    preview: str | None  # the start of the text, own reports only
+    preview: str | None  # the start of the text
 
 
 @dataclass(frozen=True)
@@ -345,29 +395,32 @@ def list_reports(
         )
     }
     return ReportPage(
-        items=[
-            ReportRow(
-                id=r.id,
-                own=r.org_id == org_id,
-                external_id=r.external_id if r.org_id == org_id else None,
-                reported_at=r.reported_at,
-                channel=r.channel.value,
-                category=r.category,
-                status=r.status.value,
-                sharing=r.sharing.value,
-                cluster_id=r.cluster_id,
-                amount_demanded=r.amount_demanded,
-                amount_paid=r.amount_paid,
-                currency=r.currency,
-                indicators=counts.get(r.id, 0),
-                preview=previews.get(r.id),
-            )
-            for r in rows
-        ],
+        items=[ReportRow(**_row(r, org_id, counts.get(r.id, 0), previews.get(r.id))) for r in rows],
         total=int(total),
         page=page,
         per_page=per_page,
     )
+
+
+def _row(r: Any, org_id: int, indicators: int, preview: str | None) -> dict[str, Any]:
+    own = r.org_id == org_id
+    values: dict[str, Any] = {
+        "id": r.id,
+        "own": own,
+        "external_id": r.external_id,
+        "reported_at": r.reported_at,
+        "channel": r.channel.value,
+        "category": r.category,
+        "status": r.status.value,
+        "sharing": r.sharing.value,
+        "cluster_id": r.cluster_id,
+        "amount": r.amount_demanded,
+        "amount_paid": r.amount_paid,
+        "currency": r.currency,
+        "indicators": indicators,
+        "preview": preview,
+    }
+    return policy.as_read_by(values, own=own)
 
 
 def _preview(text: str | None) -> str | None:
@@ -503,11 +556,13 @@ def trends(
         channels[_day(start)][Channel(channel).value] = int(count)
     demanded: dict[date, dict[str, Decimal]] = defaultdict(dict)
     paid: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    # Amounts are the owner's (``policy.OWNER_ONLY``): summed over the organisation's own
+    # reports only, or a week with one shared report would show that report's amount.
     for start, currency, asked, given in session.execute(
         select(
             period, Report.currency, func.sum(Report.amount_demanded), func.sum(Report.amount_paid)
         )
-        .where(*where)
+        .where(*where, Report.org_id == org_id)
         .group_by(period, Report.currency)
     ):
         for target, value in ((demanded, asked), (paid, given)):

@@ -74,6 +74,10 @@ class ClusterIndicator(BaseModel):
 
 
 class ClusterOut(BaseModel):
+    """One network: the connected reports you may read (another organisation's private
+    reports never appear, not even as a link). ``external_ids`` are null for reports that are
+    not your own."""
+
     cluster_id: int
     report_ids: list[int]
     external_ids: list[str | None]
@@ -82,8 +86,11 @@ class ClusterOut(BaseModel):
     last_seen: datetime
     channels: list[str]
     categories: list[str]
-    demanded: dict[str, str]
-    paid: dict[str, str]
+    demanded: dict[str, str] = Field(
+        description="Sum demanded per currency, over your organisation's own reports only: "
+        "the amounts of reports others shared with you stay with them."
+    )
+    paid: dict[str, str] = Field(description="Sum paid per currency, as for demanded.")
 
 
 class LookupOut(BaseModel):
@@ -182,8 +189,10 @@ class ReportMention(MentionOut):
 
 
 class ReportRead(BaseModel):
-    """One report. The text, narrative, victim, place and amounts are shown to the owning
-    organisation only (``own``); others see the indicators, channel, category and dates."""
+    """One report. The text, narrative, victim, place, amounts, currency, external id, sharing
+    level and the indicators' places in the text are shown to the owning organisation only
+    (``own``); others see the indicators, channel, category, state, network and dates
+    (``amparo.network.policy``)."""
 
     id: int
     own: bool
@@ -207,6 +216,9 @@ class ReportRead(BaseModel):
 
 
 class ReportSummary(BaseModel):
+    """A report in a list, under the same policy as ``ReportRead``: the external id, sharing
+    level, amounts, currency and preview are null unless the report is your own."""
+
     id: int
     own: bool
     external_id: str | None
@@ -214,7 +226,7 @@ class ReportSummary(BaseModel):
     channel: str
     category: str | None
     status: str
-    sharing: str
+    sharing: str | None
     cluster_id: int | None
     amount: str | None
     amount_paid: str | None
@@ -235,8 +247,10 @@ class PeriodOut(BaseModel):
     reports: int
     categories: dict[str, int] = Field(description='Reports per category ("" for none).')
     channels: dict[str, int]
-    demanded: dict[str, str] = Field(description="Sum demanded per currency.")
-    paid: dict[str, str]
+    demanded: dict[str, str] = Field(
+        description="Sum demanded per currency, over your organisation's own reports only."
+    )
+    paid: dict[str, str] = Field(description="Sum paid per currency, as for demanded.")
     networks: int = Field(description="Networks of 2+ reports whose first report is in it.")
 
 

@@ -22,7 +22,18 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Integer, Text, and_, bindparam, func, literal, select, type_coerce, update
+from sqlalchemy import (
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
@@ -31,7 +42,7 @@ from sqlalchemy.sql.elements import BindParameter
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import Indicator, WarningList, extract
-from amparo.network import fields
+from amparo.network import fields, policy
 from amparo.network.models import (
     Channel,
     Cluster,
@@ -371,21 +382,24 @@ def resplit(session: Session, cluster_id: int) -> None:
     session.expire_all()
 
 
-def _edges(session: Session, cluster_id: int) -> list[tuple[int, int]]:
-    """(report, indicator) pairs of a cluster's live reports, linkable indicators only."""
-    return [
-        (r, i)
-        for r, i in session.execute(
-            select(Mention.report_id, Mention.indicator_id)
-            .join(Report, Report.id == Mention.report_id)
-            .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
-            .where(
-                Report.cluster_id == cluster_id,
-                Report.status != ReportStatus.RETRACTED,
-                IndicatorKey.warning.is_(None),
-            )
+def _edges(
+    session: Session, cluster_id: int, *, org_id: int | None = None
+) -> list[tuple[int, int]]:
+    """(report, indicator) pairs of a cluster's live reports, linkable indicators only; with
+    ``org_id``, of the reports that organisation may read only."""
+    query = (
+        select(Mention.report_id, Mention.indicator_id)
+        .join(Report, Report.id == Mention.report_id)
+        .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+        .where(
+            Report.cluster_id == cluster_id,
+            Report.status != ReportStatus.RETRACTED,
+            IndicatorKey.warning.is_(None),
         )
-    ]
+    )
+    if org_id is not None:
+        query = query.where(visible(org_id))  # type: ignore[arg-type]
+    return [(r, i) for r, i in session.execute(query)]
 
 
 def components(session: Session, cluster_id: int) -> list[set[int]]:
@@ -418,15 +432,29 @@ def components(session: Session, cluster_id: int) -> list[set[int]]:
     return parts
 
 
-def path_between(session: Session, first: int, second: int) -> list[tuple[int, int]]:
-    """Why two reports are in one cluster: ``[(report, indicator), …, (second, 0)]`` — each
-    report and the indicator it shares with the next one."""
-    a, b = session.get(Report, first), session.get(Report, second)
-    if a is None or b is None or a.cluster_id is None or a.cluster_id != b.cluster_id:
+def path_between(
+    session: Session, first: int, second: int, *, org_id: int
+) -> list[tuple[int, int]] | None:
+    """Why two reports are in one cluster, as ``org_id`` may be told: ``[(report, indicator),
+    …, (second, 0)]`` — each report and the indicator it shares with the next one — walking
+    only through reports the organisation may read. ``None`` when they are joined only through
+    reports it may not read: that they are linked is all it learns, never through which."""
+    readable = {
+        report_id: cluster_id
+        for report_id, cluster_id in session.execute(
+            select(Report.id, Report.cluster_id).where(
+                Report.id.in_([first, second]),
+                Report.status != ReportStatus.RETRACTED,
+                visible(org_id),  # type: ignore[arg-type]
+            )
+        )
+    }
+    cluster_id = readable.get(first)
+    if cluster_id is None or readable.get(second) != cluster_id:
         raise NotFound(N_("These two reports are not in one cluster."))
     by_indicator: dict[int, set[int]] = defaultdict(set)
     by_report: dict[int, set[int]] = defaultdict(set)
-    for report_id, indicator_id in _edges(session, a.cluster_id):
+    for report_id, indicator_id in _edges(session, cluster_id, org_id=org_id):
         by_indicator[indicator_id].add(report_id)
         by_report[report_id].add(indicator_id)
     previous: dict[int, tuple[int, int]] = {}
@@ -441,6 +469,8 @@ def path_between(session: Session, first: int, second: int) -> list[tuple[int, i
                     seen.add(other)
                     previous[other] = (current, indicator_id)
                     queue.append(other)
+    if second not in seen:
+        return None
     steps: list[tuple[int, int]] = [(second, 0)]
     node = second
     while node != first:
@@ -626,7 +656,7 @@ def clusters_for(
             continue
         for part in _visible_parts(session, members):
             if len(part) >= min_size:
-                views.append(_view(session, cluster_id, part))
+                views.append(_view(session, cluster_id, part, org_id))
     return views
 
 
@@ -662,53 +692,78 @@ def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]
 _DISPLAY_CONTEXT = sealed_context(Mention.__table__, "display")
 
 
-def _view(session: Session, cluster_id: int, members: list[Report]) -> ClusterView:
+def _view(session: Session, cluster_id: int, members: list[Report], org_id: int) -> ClusterView:
+    """One network as ``org_id`` reads it: ``members`` are reports it may read, and each is
+    shown through ``policy.as_read_by`` (another organisation's reference and amounts stay
+    with it, even summed)."""
     ids = [r.id for r in members]
     counts: dict[int, int] = defaultdict(int)
-    shown: dict[int, tuple[str, str, str | None, int]] = {}
+    reporting: dict[int, set[int]] = defaultdict(set)
+    shown: dict[int, tuple[str, str, str | None]] = {}
     # One query for the mentions and their indicators, with each display still sealed: only
     # the 20 shown are opened (this was a query per mention and every value and display
     # opened: 39,000 queries and 183,000 decryptions for 1,301 networks).
-    for indicator_id, sealed, kind, warning, report_count in session.execute(
+    for indicator_id, report_id, sealed, kind, warning in session.execute(
         select(
             Mention.indicator_id,
+            Mention.report_id,
             type_coerce(Mention.display, Text),
             IndicatorKey.type,
             IndicatorKey.warning,
-            IndicatorKey.report_count,
         )
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
         .where(Mention.report_id.in_(ids))
         .order_by(Mention.id)
     ):
         counts[indicator_id] += 1
-        shown.setdefault(indicator_id, (kind, sealed, warning, report_count))
+        reporting[indicator_id].add(report_id)
+        shown.setdefault(indicator_id, (kind, sealed, warning))
     top = sorted(counts, key=lambda i: (-counts[i], i))[:20]
     keyring = active_keyring()
     shown = {
-        i: (kind, keyring.decrypt(sealed, context=_DISPLAY_CONTEXT), warning, n)
-        for i, (kind, sealed, warning, n) in shown.items()
+        i: (kind, keyring.decrypt(sealed, context=_DISPLAY_CONTEXT), warning)
+        for i, (kind, sealed, warning) in shown.items()
         if i in top
     }
+    read = [
+        policy.as_read_by(
+            {
+                "external_id": r.external_id,
+                "amount": r.amount_demanded,
+                "amount_paid": r.amount_paid,
+                "currency": r.currency,
+            },
+            own=r.org_id == org_id,
+        )
+        for r in members
+    ]
     demanded: dict[str, Decimal] = defaultdict(Decimal)
     paid: dict[str, Decimal] = defaultdict(Decimal)
-    for report in members:
-        currency = report.currency or "?"
-        if report.amount_demanded is not None:
-            demanded[currency] += report.amount_demanded
-        if report.amount_paid is not None:
-            paid[currency] += report.amount_paid
+    for fields_read in read:
+        currency = str(fields_read["currency"] or "?")
+        for totals, amount in (
+            (demanded, fields_read["amount"]),
+            (paid, fields_read["amount_paid"]),
+        ):
+            if isinstance(amount, Decimal):
+                totals[currency] += amount
     return ClusterView(
         id=cluster_id,
         report_ids=ids,
-        external_ids=[r.external_id for r in members],
+        external_ids=[str(f["external_id"]) if f["external_id"] else None for f in read],
         indicators=[
             {
                 "type": shown[i][0],
                 "display": shown[i][1],
                 "mentions": counts[i],
                 **({"warning": shown[i][2]} if shown[i][2] else {}),
-                **({"review": True} if shown[i][3] > REVIEW_AFTER else {}),
+                # "Review": a value in very many reports may be a switchboard rather than an
+                # extortioner's. Counted among the reports of this view — those the
+                # organisation may read — and never from the deployment-wide count
+                # (``IndicatorKey.report_count``), which would tell it that reports it may not
+                # read mention the value, and roughly how many. A value hot only in others'
+                # private reports is for those organisations to review, in their own views.
+                **({"review": True} if len(reporting[i]) > REVIEW_AFTER else {}),
             }
             for i in top
         ],
@@ -756,9 +811,11 @@ def lookup(
     anonymous: the anonymous answer is built from this one and made coarse by the caller)."""
     kind, canonical, others = identify(value, region=region)
     # One statement, run below the ORM: the indicator, each live report mentioning it that the
-    # caller may read with its cluster's size (kept by linking and splitting), and whether the
-    # caller holds partner feeds at all. Loading whole reports opened (decrypted) their texts,
-    # and the five ORM queries this replaced cost 4 ms.
+    # caller may read with its cluster, and whether the caller holds partner feeds at all. The
+    # size of the network is then counted among the reports the caller may read
+    # (``network_size``), never taken from ``clusters.size``, which counts everyone's. Loading
+    # whole reports opened (decrypted) their texts, and the five ORM queries this replaced cost
+    # 4 ms.
     params: dict[str, object] = {"kind": kind, "key": indicator_key(kind, canonical)}
     if org_id is not None:
         params["org"] = org_id
@@ -775,18 +832,53 @@ def lookup(
         return Lookup(kind, canonical, 0, None, None, 0, [], None, others, partners)
     reports = {row.id: row for row in rows if row.id is not None}.values()
     first = next(iter(reports), None)
+    size = 0  # strangers are never told a network's size
+    if org_id is not None and first is not None and first.cluster_id is not None:
+        size = network_size(session, org_id=org_id, cluster_id=first.cluster_id, report_id=first.id)
     return Lookup(
         type=kind,
         value=canonical,
         reported=len(reports),
         first_seen=min((r.reported_at for r in reports), default=None),
         last_seen=max((r.reported_at for r in reports), default=None),
-        cluster_size=(first.size or 0) if first is not None else 0,
+        cluster_size=size,
         categories=sorted({r.category for r in reports if r.category}),
         warning=head.warning,
         ambiguous_with=others,
         partners=partners,
     )
+
+
+def network_size(session: Session, *, org_id: int, cluster_id: int, report_id: int) -> int:
+    """How many reports the network of ``report_id`` holds as ``org_id`` sees it: the piece of
+    its cluster made of the reports the organisation may read that joins ``report_id`` — the
+    piece ``clusters_for`` shows it. When it may read the whole cluster (the usual case) that
+    is one count; otherwise its readable reports are walked."""
+    total, readable = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((visible(org_id), 1), else_=0)), 0),  # type: ignore[arg-type]
+        )
+        .select_from(Report)
+        .where(Report.cluster_id == cluster_id, Report.status != ReportStatus.RETRACTED)
+    ).one()
+    if readable == total:
+        return int(total)
+    by_indicator: dict[int, set[int]] = defaultdict(set)
+    by_report: dict[int, set[int]] = defaultdict(set)
+    for report, indicator in _edges(session, cluster_id, org_id=org_id):
+        by_indicator[indicator].add(report)
+        by_report[report].add(indicator)
+    # Each indicator is walked once: a value in thousands of reports is one step, not one per
+    # report that mentions it.
+    part, queue, walked = {report_id}, deque([report_id]), set[int]()
+    while queue:
+        for indicator in by_report[queue.popleft()] - walked:
+            walked.add(indicator)
+            for other in by_indicator[indicator] - part:
+                part.add(other)
+                queue.append(other)
+    return len(part)
 
 
 @functools.lru_cache(maxsize=4)
@@ -810,7 +902,7 @@ def _lookup_statement(member: bool, dated: bool) -> Any:
             Report.id,
             Report.reported_at,
             Report.category,
-            Cluster.size,
+            Report.cluster_id,
         )
         .select_from(one)
         .outerjoin(
@@ -819,7 +911,6 @@ def _lookup_statement(member: bool, dated: bool) -> Any:
         )
         .outerjoin(Mention, Mention.indicator_id == IndicatorKey.id)
         .outerjoin(Report, and_(*live))
-        .outerjoin(Cluster, Cluster.id == Report.cluster_id)
         .order_by(Report.id)
     )
 
@@ -892,16 +983,27 @@ def reports_by_id(session: Session, ids: Sequence[int]) -> list[Report]:
 @dataclass(frozen=True)
 class Step:
     report_id: int
-    external_id: str | None
+    external_id: str | None  # the owner's reference: the reader's own reports only
     via_type: str | None
     via_display: str | None
 
 
-def explain(session: Session, first: int, second: int) -> list[Step]:
-    """``path_between`` in words: each report and the indicator (as its owner may show it)
-    that joins it to the next."""
+@dataclass(frozen=True)
+class Explanation:
+    """How two reports are linked: the chain of steps, or — when they are joined only through
+    reports the reader may not read — just the two ends and ``hidden``."""
+
+    steps: list[Step]
+    hidden: bool = False
+
+
+def explain(session: Session, first: int, second: int, *, org_id: int) -> Explanation:
+    """``path_between`` in words, for ``org_id``: each report and the indicator (as its owner
+    may show it) that joins it to the next; only reports the organisation may read appear."""
+    path = path_between(session, first, second, org_id=org_id)
+    hidden = path is None
     steps: list[Step] = []
-    for report_id, indicator_id in path_between(session, first, second):
+    for report_id, indicator_id in path or [(first, 0), (second, 0)]:
         report = session.get_one(Report, report_id)
         via_type = via_display = None
         if indicator_id:
@@ -912,8 +1014,9 @@ def explain(session: Session, first: int, second: int) -> list[Step]:
             )
             if mention is not None:
                 via_type, via_display = mention.indicator.type, mention.display
-        steps.append(Step(report_id, report.external_id, via_type, via_display))
-    return steps
+        shown = policy.as_read_by({"external_id": report.external_id}, own=report.org_id == org_id)
+        steps.append(Step(report_id, shown["external_id"], via_type, via_display))
+    return Explanation(steps, hidden)
 
 
 def partner_sightings(
@@ -939,10 +1042,11 @@ def partner_sightings(
     return found
 
 
-def graph_of(session: Session, reports: Sequence[Report]) -> dict[str, list[object]]:
-    """Nodes and edges of a cluster for the page's graph: its reports, the linkable
-    indicators they mention (as their display form), and who mentions what."""
-    ids = [r.id for r in reports]
+def graph_of(session: Session, view: ClusterView) -> dict[str, list[object]]:
+    """Nodes and edges of a network for the page's graph: its reports (labelled as the view
+    may show them), the linkable indicators they mention (as their display form), and who
+    mentions what."""
+    ids = view.report_ids
     edges: set[tuple[int, int]] = set()
     labels: dict[int, str] = {}
     for mention in session.scalars(
@@ -953,7 +1057,10 @@ def graph_of(session: Session, reports: Sequence[Report]) -> dict[str, list[obje
         edges.add((mention.report_id, mention.indicator_id))
         labels.setdefault(mention.indicator_id, mention.display)
     return {
-        "reports": [{"id": r.id, "label": r.external_id or f"#{r.id}"} for r in reports],
+        "reports": [
+            {"id": i, "label": external_id or f"#{i}"}
+            for i, external_id in zip(ids, view.external_ids, strict=True)
+        ],
         "indicators": [{"id": i, "label": label} for i, label in sorted(labels.items())],
         "edges": [list(edge) for edge in sorted(edges)],
     }

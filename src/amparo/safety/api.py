@@ -27,6 +27,7 @@ from amparo.safety.service import ContactIn
 from amparo.settings import Settings
 from amparo.web.deps import (
     AnonymousLimit,
+    IdPath,
     OriginDep,
     SessionDep,
     SettingsDep,
@@ -115,7 +116,7 @@ def enrol(
     summary="A traveller's status (audited; precise location only during SOS or duress)",
 )
 def read_status(
-    traveller_id: int, session: SessionDep, principal: Reader, origin: OriginDep
+    traveller_id: IdPath, session: SessionDep, principal: Reader, origin: OriginDep
 ) -> s.StatusRead:
     traveller = safety_service.get_traveller(
         session=session, traveller_id=traveller_id, org_id=principal.require_org()
@@ -133,7 +134,7 @@ def read_status(
     summary="A new card of one-time codes (the old card's unused codes stop working)",
 )
 def new_card(
-    traveller_id: int, session: SessionDep, principal: Writer, origin: OriginDep
+    traveller_id: IdPath, session: SessionDep, principal: Writer, origin: OriginDep
 ) -> s.CardRead:
     traveller = safety_service.get_traveller(
         session=session, traveller_id=traveller_id, org_id=principal.require_org()

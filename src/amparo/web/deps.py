@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -50,6 +50,13 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+# The largest key an ``Integer`` primary key holds (PostgreSQL's 4-byte integer). Every id in a
+# path is an ``IdPath``: a larger one (or 0, or a negative one) names nothing, and
+# ``web.problems`` answers 404 as for an id never issued — the database is never asked about a
+# number it cannot hold (SQLite's driver failed on them: a 500, or a reset connection).
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
 # scope="function": the commit happens before the response is sent, so a failed commit is
 # reported as a failure instead of a success that was lost.

@@ -26,6 +26,7 @@ from amparo.errors import (
     AmparoError,
     InvalidInput,
     NotAuthenticated,
+    NotFound,
     RateLimited,
     ServiceUnavailable,
 )
@@ -182,6 +183,18 @@ def _validation_errors(exc: RequestValidationError, _: Gettext) -> list[dict[str
     return out
 
 
+# A number in the path outside its bounds (``deps.IdPath``: an id no key can hold) names no
+# resource: 404, like an id that was never issued, whatever else is wrong with the request.
+_OUT_OF_BOUNDS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
+def _names_nothing(exc: RequestValidationError) -> bool:
+    return any(
+        tuple(err.get("loc", ()))[:1] == ("path",) and err.get("type") in _OUT_OF_BOUNDS
+        for err in exc.errors()
+    )
+
+
 def _plain(value: Any) -> str:
     """A ``ctx`` value as shown to a person: "'es', 'en'" → "es, en"."""
     return str(value).replace("'", "").replace(" or ", ", ")
@@ -263,6 +276,8 @@ def install(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if _names_nothing(exc):
+            return problem_response_for_scope(request.scope, NotFound(N_("Not found")))
         _ = gettext_for(_lang_of_scope(request.scope))
         errors = _validation_errors(exc, _)
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])

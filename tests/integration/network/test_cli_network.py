@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import create_engine, select
+
+from amparo.accounts.models import AuditEvent
+from amparo.store.engine import normalise_url
 from tests.integration.test_cli import cli_env, run
 
 
@@ -139,3 +143,93 @@ def test_a_large_import_prepares_lines_in_helper_processes(
     assert sorted(len(c["report_ids"]) for c in clusters) == sorted(
         sum(1 for i in range(300) if i % 40 == k and i != 7) for k in range(40)
     )
+
+
+def test_imports_are_audited_and_a_look_up_counts_what_the_organisation_may_read(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
+    """``reports import``, ``import-list`` and ``import-feed`` each leave an audit event: who,
+    which organisation, how many lines — never a value, a text or a name. And ``amparo lookup``
+    sizes a network by the reports the organisation may read, not by everyone's."""
+    env = cli_env(tmp_path, fresh_database_url)
+    run(env, "db", "upgrade")
+    orgs = {
+        slug: json.loads(
+            run(env, "admin", "create-org", slug, "--name", slug.title(), "--json").stdout
+        )["id"]
+        for slug in ("demo", "sur")
+    }
+    demo_lines = tmp_path / "demo.jsonl"
+    demo_lines.write_text(
+        json.dumps({"external_id": "d-1", "text": "Tenemos a Maria, llame al 55 1234 0001"})
+        + "\nnot json\n"
+        + json.dumps({"external_id": "d-2", "indicators": [{"type": "email", "value": "x@y.mx"}]})
+        + "\n"
+    )
+    sur_lines = tmp_path / "sur.jsonl"
+    sur_lines.write_text(
+        "".join(
+            json.dumps({"external_id": f"SUR-SECRETO-{n}", "text": "el 55 1234 0001 otra vez"})
+            + "\n"
+            for n in range(3)
+        )
+    )
+    public = tmp_path / "lista.csv"
+    public.write_text("numero,category\n55 1234 0009,extortion\n55 1234 0010,extortion\nhola,\n")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"type": "phone", "hmac": "ab" * 32, "reports": 2}) + "\n")
+    key = tmp_path / "key"
+    key.write_text("cd" * 32)
+
+    region = ("--region", "MX")
+    done = run(env, "reports", "import", str(demo_lines), "--org", "demo", *region, check=False)
+    assert done.returncode == 1  # the line that is not JSON
+    run(env, "reports", "import", str(sur_lines), "--org", "sur", *region)
+    listed = ("--org", "demo", "--source", "Lista Fiscalia Maria", *region)
+    assert run(env, "reports", "import-list", str(public), *listed, check=False).returncode == 1
+    feed_options = ("--org", "demo", "--partner", "Hub Norte", "--key-file", str(key))
+    run(env, "reports", "import-feed", str(feed), *feed_options)
+
+    found = json.loads(
+        run(env, "lookup", "55 1234 0001", "--org", "demo", *region, "--json").stdout
+    )
+    assert (found["reported"], found["cluster_size"]) == (1, 1)  # not 4: Sur's are private
+    theirs = json.loads(run(env, "lookup", "+525512340001", "--org", "sur", "--json").stdout)
+    assert (theirs["reported"], theirs["cluster_size"]) == (3, 3)
+
+    engine = create_engine(normalise_url(fresh_database_url))
+    try:
+        with engine.connect() as connection:
+            events = connection.execute(
+                select(
+                    AuditEvent.action,
+                    AuditEvent.org_id,
+                    AuditEvent.actor_type,
+                    AuditEvent.channel,
+                    AuditEvent.target_type,
+                    AuditEvent.target_id,
+                    AuditEvent.details,
+                    AuditEvent.at,
+                )
+                .where(AuditEvent.action.like("%import%"))
+                .order_by(AuditEvent.id)
+            ).all()
+    finally:
+        engine.dispose()
+    assert [(e.action, e.org_id, e.details) for e in events] == [
+        ("reports.import", orgs["demo"], {"imported": 2, "skipped": 1}),
+        ("reports.import", orgs["sur"], {"imported": 3, "skipped": 0}),
+        ("reports.import_list", orgs["demo"], {"imported": 2, "skipped": 1}),
+        ("partner_feed.import", orgs["demo"], {"imported": 1, "skipped": 0}),
+    ]
+    for event in events:
+        assert (event.actor_type, event.channel, event.target_type) == (
+            "system",
+            "cli",
+            "organisation",
+        )
+        assert event.target_id == str(event.org_id)
+        assert event.at is not None
+    recorded = json.dumps([(e.action, e.target_type, e.target_id, e.details) for e in events])
+    for personal in ("Maria", "Tenemos", "1234", "SUR-SECRETO", "Hub Norte", "ab" * 32):
+        assert personal not in recorded

@@ -52,7 +52,7 @@ def test_reports_sharing_a_number_written_differently_join_one_cluster(db: Sessi
     )
     third = report(db, org.id, PHONES[1])
     assert first.cluster_id == second.cluster_id != third.cluster_id
-    path = service.path_between(db, first.id, second.id)
+    path = service.path_between(db, first.id, second.id, org_id=org.id)
     assert [step[0] for step in path] == [first.id, second.id]
 
 
@@ -65,7 +65,7 @@ def test_a_bridge_report_joins_two_clusters_and_its_retraction_splits_them(db: S
     db.refresh(a)
     db.refresh(b)
     assert a.cluster_id == b.cluster_id == bridge.cluster_id
-    path = service.path_between(db, a.id, b.id)
+    path = service.path_between(db, a.id, b.id, org_id=org.id)
     assert [step[0] for step in path] == [a.id, bridge.id, b.id]
     service.retract(session=db, org_id=org.id, report_id=bridge.id)
     db.refresh(a)
