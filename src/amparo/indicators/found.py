@@ -3,6 +3,7 @@ and the spans they took (a span taken by one kind is not read again by the next)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from amparo.indicators.model import Indicator, IndicatorType
@@ -15,10 +16,25 @@ class Found:
         self.digits = digit_view(text)
         self.folded = fold_same_length(text)
         self.items: list[Indicator] = []
-        self._taken: list[tuple[int, int]] = []
+        # The spans taken, merged where they overlap and sorted: a look-up is a bisection, so a
+        # text with thousands of numbers is not read in quadratic time.
+        self._starts: list[int] = []
+        self._ends: list[int] = []
 
     def free(self, start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in self._taken)
+        before = bisect.bisect_left(self._starts, end)  # the spans that start before ``end``
+        return before == 0 or self._ends[before - 1] <= start
+
+    def _take(self, start: int, end: int) -> None:
+        low = high = bisect.bisect_left(self._starts, start)
+        if low and self._ends[low - 1] > start:
+            low -= 1
+        while high < len(self._starts) and self._starts[high] < end:
+            high += 1
+        if low < high:
+            start, end = min(start, self._starts[low]), max(end, self._ends[high - 1])
+        self._starts[low:high] = [start]
+        self._ends[low:high] = [end]
 
     def add(
         self,
@@ -32,7 +48,7 @@ class Found:
         candidates: Sequence[str] = (),
         shortener: bool = False,
     ) -> None:
-        self._taken.append((start, end))
+        self._take(start, end)
         self.items.append(
             Indicator(
                 type=kind,

@@ -122,3 +122,23 @@ def test_the_digit_view_makes_digits_ascii_and_blanks_invisible_characters() -> 
 
     assert digit_view("٥٥\u200b١٢٣٤–5678 lO") == "55 1234-5678 lO"
     assert digit_view("55 l2O4 5678") == "55 1204 5678"
+
+
+@given(
+    taken=st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=12),
+    asked=st.tuples(st.integers(0, 70), st.integers(1, 10)),
+)
+def test_a_span_is_free_exactly_when_it_overlaps_no_span_taken(
+    taken: list[tuple[int, int]], asked: tuple[int, int]
+) -> None:
+    """``Found`` keeps the spans taken merged and sorted (a bisection, not a scan of every
+    span, so a text with thousands of numbers stays linear); it must answer as the scan did."""
+    from amparo.indicators.found import Found
+    from amparo.indicators.model import IndicatorType
+
+    found = Found("x" * 80)
+    spans = [(start, start + length) for start, length in taken]
+    for start, end in spans:
+        found.add(IndicatorType.URL, start, end, "v")
+    start, end = asked[0], asked[0] + asked[1]
+    assert found.free(start, end) == all(end <= s or start >= e for s, e in spans)
