@@ -96,6 +96,56 @@ def test_dates_amounts_case_numbers_and_short_lines_are_not_indicators(text: str
     assert extract(text, region="MX") == []
 
 
+A = "+525512345678"  # 55 1234 5678
+B = "+525587654321"  # 55 8765 4321
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tel 5512345678 5587654321", [("5512345678", A), ("5587654321", B)]),
+        ("55 1234 5678 55 8765 4321", [("55 1234 5678", A), ("55 8765 4321", B)]),
+        ("tel 55 1234 5678/55 8765 4321", [("55 1234 5678", A), ("55 8765 4321", B)]),
+        ("5512345678/5587654321", [("5512345678", A), ("5587654321", B)]),
+        ("(55) 1234 5678 (55) 8765 4321", [("(55) 1234 5678", A), ("(55) 8765 4321", B)]),
+        ("+52 55 1234 5678 55 8765 4321", [("+52 55 1234 5678", A), ("55 8765 4321", B)]),
+        ("llame al 55 1234 5678 3 veces", [("55 1234 5678", A)]),
+        ("son 2 5512345678", [("5512345678", A)]),
+        ("son 2 5512345678 5587654321", [("5512345678", A), ("5587654321", B)]),
+        ("Cel.5512345678", [("5512345678", A)]),
+        ("Tel.+52 55 1234 5678", [("+52 55 1234 5678", A)]),
+        ("el 23/03/2026 llamó 5512345678", [("5512345678", A)]),
+    ],
+)
+def test_numbers_side_by_side_are_each_read_once(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    items = extract(text, region="MX")
+    assert [(i.text, i.value) for i in items] == expected
+    assert all(text[i.start : i.end] == i.text for i in items)
+    # Written without "+52", 55 1234 5678 is also a valid US number: kept ambiguous, as designed.
+    for item in items:
+        ambiguous = item.value == A and not item.text.startswith("+")
+        assert item.candidates == (("+15512345678",) if ambiguous else ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4152 3137 1234 5670",  # a card that fails Luhn: not two Guatemalan numbers
+        "4152 3137 1234 5678 4152 3137 8765 4321",
+        "0021 8070 0123 4567 89",  # a CLABE with a wrong control digit
+        "el 23 03 2026",
+        "12 3456 7890",  # a count and a Guatemalan number? Not as written.
+        "caso 2026/55123456",
+        "pidieron 5512345678 3 mil pesos",
+        "MTCN 123 456 7890 5512345678",
+    ],
+)
+def test_splitting_runs_makes_no_number_nobody_wrote(text: str) -> None:
+    assert not any(kind == "phone" for kind, _ in found(text))
+
+
 def test_clabe_needs_its_control_digit_and_is_shown_masked() -> None:
     good = with_control("00218070012345678")
     bad = good[:-1] + str((int(good[-1]) + 1) % 10)

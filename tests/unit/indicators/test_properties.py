@@ -55,6 +55,49 @@ def test_every_format_of_one_number_maps_to_one_canonical_value(
     assert [(i.type, i.value) for i in items] == [(IndicatorType.PHONE, expected)], text
 
 
+def _e164(national: str) -> str:
+    return phonenumbers.format_number(
+        phonenumbers.parse(national, "MX"), phonenumbers.PhoneNumberFormat.E164
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    first=mexican_number(),
+    second=mexican_number(),
+    join=st.sampled_from([" ", "  ", "\t", "/", " / "]),
+)
+def test_two_numbers_side_by_side_are_two_numbers(
+    data: st.DataObject, first: str, second: str, join: str
+) -> None:
+    a, b = data.draw(written(first)), data.draw(written(second))
+    text = f"me marcaron del {a}{join}{b}, ayer"
+    items = extract(text, region="MX")
+    assert [(i.type, i.value) for i in items] == [
+        (IndicatorType.PHONE, _e164(first)),
+        (IndicatorType.PHONE, _e164(second)),
+    ], text
+    assert [text[i.start : i.end] for i in items] == [i.text for i in items]
+    assert items[0].end <= items[1].start
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    national=mexican_number(),
+    # not 1, 11 or 52: "son 52 5512345678" reads as Mexico's country code written without "+",
+    # "1 …" and "11 …" as the US's (libphonenumber takes the second 1 as the trunk prefix)
+    count=st.integers(0, 99).filter(lambda n: n not in (1, 11, 52)),
+    place=st.sampled_from(["son {count} {number}", "llame al {number} {count} veces"]),
+)
+def test_a_count_next_to_a_number_leaves_the_number_whole(
+    national: str, count: int, place: str
+) -> None:
+    text = place.format(count=count, number=national)
+    (item,) = extract(text, region="MX")
+    assert (item.value, item.text) == (_e164(national), national)
+
+
 @settings(max_examples=200, deadline=None)
 @given(national=mexican_number())
 def test_phone_normalisation_is_idempotent(national: str) -> None:
