@@ -196,6 +196,70 @@ def test_links_social_profiles_and_whatsapp() -> None:
     assert shortener.shortener
 
 
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        # the platforms' own pages: links, never profiles (they would link unrelated reports)
+        ("facebook.com/photo.php?fbid=123&set=a.456", "url"),
+        ("facebook.com/marketplace/item/123", "url"),
+        ("facebook.com/reel/123", "url"),
+        ("facebook.com/events/123", "url"),
+        ("facebook.com/messages/t/123", "url"),
+        ("facebook.com/sharer/sharer.php?u=https://x.org", "url"),
+        ("facebook.com/groups/123456", "url"),  # decided: a group is a place, not a person
+        ("facebook.com/watch?v=123", "url"),
+        ("facebook.com/story.php?story_fbid=1", "url"),
+        ("facebook.com/profile.php", "url"),
+        ("m.facebook.com/login.php", "url"),
+        ("instagram.com/reels/abc", "url"),
+        ("instagram.com/reel/abc/", "url"),
+        ("instagram.com/p/abc/", "url"),
+        ("instagram.com/tv/abc", "url"),
+        ("instagram.com/accounts/login/", "url"),
+        ("instagram.com/explore/tags/x/", "url"),
+        ("instagram.com/stories/highlights/123/", "url"),
+        ("x.com/home", "url"),
+        ("twitter.com/search?q=x", "url"),
+        ("x.com/i/flow/login", "url"),
+        ("twitter.com/intent/tweet?text=x", "url"),
+        ("x.com/hashtag/migrantes", "url"),
+        ("t.me/joinchat/AbC", "url"),
+        # the profile a page belongs to
+        ("facebook.com/profile.php?id=100087654321098", "facebook:id:100087654321098"),
+        ("facebook.com/pages/Juan-Perez/12345", "facebook:id:12345"),  # decided: the page's id
+        ("facebook.com/story.php?story_fbid=1&id=100087654321098", "facebook:id:100087654321098"),
+        ("facebook.com/permalink.php?story_fbid=1&id=61554820917733", "facebook:id:61554820917733"),
+        ("facebook.com/Juan.Perez.5623/posts/123", "facebook:juan.perez.5623"),
+        ("instagram.com/stories/el_chino_mx/123/", "instagram:el_chino_mx"),
+        ("instagram.com/el_chino_mx/reel/abc", "instagram:el_chino_mx"),
+        ("x.com/juan_perez/status/123", "x:juan_perez"),
+        ("tiktok.com/@juan.mx/video/123", "tiktok:juan.mx"),
+        ("t.me/s/cobros_mx", "telegram:cobros_mx"),
+    ],
+)
+def test_site_pages_are_not_profiles(link: str, expected: str) -> None:
+    (item,) = extract(f"vea {link} ahora")
+    assert item.text == link
+    if expected == "url":
+        assert item.type is T.URL
+    else:
+        assert (item.type, item.value) == (T.SOCIAL, expected)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "vm.tiktok.com/ZM123/",
+        "vt.tiktok.com/ZS123/",
+        "tiktok.com/t/ZT123/",
+        "facebook.com/share/1Ab/",
+    ],
+)
+def test_the_platforms_short_links_are_flagged_as_shorteners(link: str) -> None:
+    (item,) = extract(f"vea {link} ahora")
+    assert (item.type, item.shortener) == (T.URL, True)
+
+
 def test_handles_need_their_platform_and_emails_are_lowercased() -> None:
     assert found("búsquenlo en IG @el_chino_mx o @cobros_mx en Telegram") == [
         ("social", "instagram:el_chino_mx"),

@@ -185,3 +185,36 @@ def test_a_span_is_free_exactly_when_it_overlaps_no_span_taken(
         found.add(IndicatorType.URL, start, end, "v")
     start, end = asked[0], asked[0] + asked[1]
     assert found.free(start, end) == all(end <= s or start >= e for s, e in spans)
+
+
+@given(
+    data=st.data(),
+    platform=st.sampled_from(["facebook", "instagram", "x", "telegram"]),
+    rest=st.from_regex(
+        r"(/[A-Za-z0-9_.-]{1,10}){0,3}/?(\?[a-z]{1,5}=[a-z0-9]{1,8})?", fullmatch=True
+    ),
+)
+def test_a_platforms_own_page_never_becomes_a_profile(
+    data: st.DataObject, platform: str, rest: str
+) -> None:
+    from amparo.indicators.web import _RESERVED, SOCIAL_HOSTS
+
+    host = data.draw(st.sampled_from([h for h, p in SOCIAL_HOSTS.items() if p == platform]))
+    page = data.draw(st.sampled_from(sorted(_RESERVED[platform])))
+    link = read_link(f"https://{host}/{page}{rest}")
+    assert link is None or link.value != f"{platform}:{page.lower()}"
+
+
+@given(
+    platform=st.sampled_from(["facebook", "instagram", "x", "telegram"]),
+    handle=st.from_regex(r"[a-z][a-z0-9_]{4,14}", fullmatch=True),
+    rest=st.sampled_from(["", "/", "/posts/123", "/status/1", "/?igsh=abc"]),
+)
+def test_a_profile_link_is_its_handle(platform: str, handle: str, rest: str) -> None:
+    from amparo.indicators.web import _RESERVED, SOCIAL_HOSTS
+
+    assume(handle not in _RESERVED[platform] and (platform != "facebook" or "_" not in handle))
+    host = next(h for h, p in SOCIAL_HOSTS.items() if p == platform)
+    link = read_link(f"https://www.{host}/{handle}{rest}")
+    assert link is not None
+    assert (link.kind, link.value) == ("social", f"{platform}:{handle}")
