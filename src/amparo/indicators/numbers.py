@@ -211,9 +211,14 @@ def _split(
         """A count stands apart from the number: "son 2 5512345678", not "2.5512345678"."""
         return found.digits[groups[left][1] : groups[right][0]].isspace()
 
-    def rank(option: list[tuple[int, int, _Reading]]) -> tuple[int, int, float]:
+    home = phones.calling_code(phones.region_order(region, None)[0])
+
+    def rank(option: list[tuple[int, int, _Reading]]) -> tuple[int, int, int, float]:
+        """Fewest numbers, then fewest digits left over, then most numbers of the region."""
         covered = sum(sum(c.isdigit() for c in found.digits[s:e]) for s, e, _ in option)
-        return len(option), -covered, -sum(reading.confidence for _, _, reading in option)
+        local = sum(reading.value.startswith(home) for _, _, reading in option)
+        confidence = sum(reading.confidence for _, _, reading in option)
+        return len(option), -covered, -local, -confidence
 
     # best[i]: the fewest numbers that cover groups i…, leaving no digit to a short group at the
     # end that a number could take (None: they cannot be covered)

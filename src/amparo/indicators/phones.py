@@ -77,13 +77,27 @@ def read_phone(
             break
     for region in regions:
         value = _e164_if_valid(digits, region)
-        if value and value not in readings:
+        if value and value not in readings and _dialled_from(region, digits, value):
             readings.append(value)
     if not readings:
         return None
     if len(readings) == 1:
         return PhoneReading(readings[0], (), 0.9)
     return PhoneReading(readings[0], tuple(readings[1:]), 0.6)
+
+
+def calling_code(region: str) -> str:
+    """``+52`` for MX: what the E.164 numbers of a region start with."""
+    return f"+{phonenumbers.country_code_for_region(region)}"
+
+
+def _dialled_from(region: str, digits: str, value: str) -> bool:
+    """A national reading in another country came through the region's international prefix:
+    only "00" and the US's "011" count. libphonenumber also takes Mexico's old "09", so a stray
+    0 before "998 011 1000" read as Iran (+98)."""
+    if value.startswith(calling_code(region)):
+        return True
+    return digits.startswith("00") or (region == "US" and digits.startswith("011"))
 
 
 def canonical_phone(text: str, region: str | None = None) -> str | None:

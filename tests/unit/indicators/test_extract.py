@@ -129,6 +129,18 @@ def test_numbers_side_by_side_are_each_read_once(
         assert item.candidates == (("+15512345678",) if ambiguous else ())
 
 
+def test_found_by_the_properties() -> None:
+    # Mexico's old international prefix 09: a stray 0 before a Cancún number is not Iran (+98)
+    assert found("son 0 9980111000") == [("phone", "+529980111000")]
+    # two ways to cut a run: the one that reads the region's numbers, not Guatemala + Singapore
+    assert found("55 00 0000 00 65 62 00 0000") == [
+        ("phone", "+525500000000"),
+        ("phone", "+526562000000"),
+    ]
+    # the US's 011 and everyone's 00 still dial out
+    assert found("llame al 011 52 55 1234 5678") == [("phone", A)]
+
+
 @pytest.mark.parametrize(
     "text",
     [
