@@ -84,12 +84,9 @@ def _emails(found: Found) -> None:
 
 def _links(found: Found, region: str | None) -> None:
     for match in web.URL.finditer(found.text):
-        raw = web.trim_url(match.group(0))
+        raw, link = web.link_in_prose(match.group(0))
         start, end = match.start(), match.start() + len(raw)
-        if not raw or not found.free(start, end):
-            continue
-        link = web.read_link(raw)
-        if link is None:
+        if link is None or not found.free(start, end):
             continue
         if link.kind == "phone":
             reading = phones.read_phone(

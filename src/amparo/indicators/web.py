@@ -22,12 +22,16 @@ _TLDS = (
     "club|page|us|mx|gt|hn|sv|ni|cr|pa|co\\.uk|es|gov|gob\\.mx|com\\.mx|org\\.mx|com\\.gt|"
     "com\\.hn|com\\.sv|cc|tv|to|ws|ru|cn"
 )
+# A link runs to the first space, angle bracket or double quote. An apostrophe is a character
+# links may hold (RFC 3986 sub-delims: "/wiki/People's_Republic", "/it's-here"); one that ends
+# the link is the prose's (a closing quote), and so is an English possessive after a profile.
 URL = re.compile(
-    r"(?:(?:https?://|www\.)[^\s<>\"'«»]+"
-    rf"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+(?:{_TLDS})(?:/[^\s<>\"'«»]*)?(?![\w@-]))",
+    r"(?:(?:https?://|www\.)[^\s<>\"«»“”„]+"
+    rf"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+(?:{_TLDS})(?:/[^\s<>\"«»“”„]*)?(?![\w@-]))",
     re.IGNORECASE,
 )
-_TRAILING = ".,;:!?)]}\"'»…"
+_TRAILING = ".,;:!?)]}\"'»…’‘"
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 SHORTENERS = frozenset(
     [
         "bit.ly",
@@ -153,6 +157,20 @@ def trim_url(raw: str) -> str:
     return raw
 
 
+def link_in_prose(raw: str) -> tuple[str, Link | None]:
+    """A link as found in prose, and what it is: the sentence's punctuation left out, and
+    "facebook.com/juan.perez's page" read as Juan Pérez's profile (a handle never holds an
+    apostrophe, so the "'s" is English)."""
+    raw = trim_url(raw)
+    link = read_link(raw) if raw else None
+    possessive = _POSSESSIVE.search(raw)
+    if link is not None and link.kind == "url" and possessive:
+        profile = read_link(raw[: possessive.start()])
+        if profile is not None and profile.kind == "social":
+            return raw[: possessive.start()], profile
+    return raw, link
+
+
 def canonical_email(raw: str) -> str | None:
     try:
         result = validate_email(raw, check_deliverability=False)
@@ -174,7 +192,8 @@ def read_link(raw: str) -> Link | None:
         return None
     if host.startswith("www."):
         host = host[4:]
-    path = parts.path.rstrip("/")
+    # "%27" and "'" name the same path on every server; url-normalize keeps both as written
+    path = parts.path.rstrip("/").replace("%27", "'")
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
     ]

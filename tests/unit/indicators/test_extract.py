@@ -272,6 +272,33 @@ def test_the_platforms_short_links_are_flagged_as_shorteners(link: str) -> None:
     assert (item.type, item.shortener) == (T.URL, True)
 
 
+@pytest.mark.parametrize(
+    ("text", "written", "value"),
+    [
+        # RFC 3986 lets a link hold an apostrophe (a sub-delim); people paste them
+        ("vea https://example.com/it's-here hoy", "https://example.com/it's-here", None),
+        ("https://example.com/it%27s-here", None, "https://example.com/it's-here"),
+        ("es.wikipedia.org/wiki/People's_Republic.", None, None),
+        ("https://example.com/pago?nombre=o'brien&x=1", None, None),
+        # an apostrophe or quote that ends the link is the sentence's
+        ("see 'https://pagos-ice.com/bond', then", "https://pagos-ice.com/bond", None),
+        ("visita “www.pagos-ice.com/bond” ya", "www.pagos-ice.com/bond", None),
+        ("abra ‘pagos-ice.com/bond’", "pagos-ice.com/bond", None),
+        # an English possessive after a profile: the profile
+        ("she went to facebook.com/karen.lopez's page", "facebook.com/karen.lopez", None),
+        ("instagram.com/el_chino_mx’s stories", "instagram.com/el_chino_mx", None),
+    ],
+)
+def test_links_keep_their_apostrophes(text: str, written: str | None, value: str | None) -> None:
+    (item,) = extract(text)
+    assert item.text == (written or text.rstrip("."))
+    assert text[item.start : item.end] == item.text
+    if value:
+        assert item.value == value
+    if item.type is T.URL:
+        assert "'" not in item.text or "'" in item.value or "%27" in item.value
+
+
 def test_handles_need_their_platform_and_emails_are_lowercased() -> None:
     assert found("búsquenlo en IG @el_chino_mx o @cobros_mx en Telegram") == [
         ("social", "instagram:el_chino_mx"),

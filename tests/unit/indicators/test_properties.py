@@ -218,3 +218,21 @@ def test_a_profile_link_is_its_handle(platform: str, handle: str, rest: str) -> 
     link = read_link(f"https://www.{host}/{handle}{rest}")
     assert link is not None
     assert (link.kind, link.value) == ("social", f"{platform}:{handle}")
+
+
+@given(
+    path=st.from_regex(r"(/[A-Za-z0-9_-]{1,6}(['’][A-Za-z0-9_-]{1,4})?){1,3}", fullmatch=True),
+    before=st.sampled_from(["", "'", "“", "‘", "(", "ver: "]),
+    after=st.sampled_from(["", ".", "'", "',", "”", "’", ")", "!", "…"]),
+)
+def test_a_link_with_apostrophes_in_prose_is_whole_and_stable(
+    path: str, before: str, after: str
+) -> None:
+    assume(not (before == "(" and after != ")") and not (after == ")" and before != "("))
+    url = "https://pagos-ice.com" + path
+    text = f"vea {before}{url}{after} hoy"
+    (item,) = extract(text)
+    assert item.text == url
+    again = read_link(item.value)
+    assert again is not None
+    assert again.value == item.value
