@@ -144,20 +144,23 @@ def _references(found: Found) -> None:
 
 
 def _spelled(found: Found, region: str | None) -> None:
-    for run in spelled.spelled_runs(found.text):
-        if not found.free(run.start, run.end) or not 7 <= len(run.digits) <= 15:
-            continue
-        reading = phones.read_phone(
-            run.digits,
-            international=False,
-            regions=phones.region_order(region, numbers.hint(found.before(run.start))),
-        )
-        if reading:
-            found.add(
-                IndicatorType.PHONE,
-                run.start,
-                run.end,
-                reading.value,
-                confidence=min(reading.confidence, 0.8),
-                candidates=reading.candidates,
+    for whole in spelled.spelled_runs(found.text):
+        # "… nine nine, oh": the last "oh" is a zero or the reader's "oh", whichever reads
+        for run in (whole, whole.shorter) if whole.shorter else (whole,):
+            if not found.free(run.start, run.end) or not 7 <= len(run.digits) <= 15:
+                continue
+            reading = phones.read_phone(
+                run.digits,
+                international=False,
+                regions=phones.region_order(region, numbers.hint(found.before(run.start))),
             )
+            if reading:
+                found.add(
+                    IndicatorType.PHONE,
+                    run.start,
+                    run.end,
+                    reading.value,
+                    confidence=min(reading.confidence, 0.8),
+                    candidates=reading.candidates,
+                )
+                break

@@ -158,6 +158,37 @@ def test_splitting_runs_makes_no_number_nobody_wrote(text: str) -> None:
     assert not any(kind == "phone" for kind, _ in found(text))
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("five five oh one two three four five six seven", "+525501234567"),
+        ("call me at seven one three, five five five, oh one nine nine", "+17135550199"),
+        ("seven eight six, five five five, oh one two two.", "+17865550122"),
+        ("seven one three five five five one two three oh", "+17135551230"),  # a last zero
+        ("seven one three five five five oh one nine nine, oh my god", "+17135550199"),
+        ("oh, seven one three five five five oh one nine nine", "+17135550199"),
+    ],
+)
+def test_an_english_oh_in_a_dictated_number_is_a_zero(text: str, value: str) -> None:
+    (item,) = extract(text, region="US")
+    assert item.value == value
+    assert not item.text.lower().startswith("oh")  # no number on the route starts with 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oh no oh my god",
+        "Oh, one, two, three, four!",
+        "oh oh oh oh, he said five oh five",
+        "five oh five oh five oh five",
+        "oh well, one or two or three of them, oh",
+    ],
+)
+def test_oh_in_ordinary_english_is_no_number(text: str) -> None:
+    assert extract(text, region="US") == []
+
+
 def test_clabe_needs_its_control_digit_and_is_shown_masked() -> None:
     good = with_control("00218070012345678")
     bad = good[:-1] + str((int(good[-1]) + 1) % 10)

@@ -236,3 +236,25 @@ def test_a_link_with_apostrophes_in_prose_is_whole_and_stable(
     again = read_link(item.value)
     assert again is not None
     assert again.value == item.value
+
+
+_SPOKEN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    number=st.sampled_from(["7135550199", "2815550124", "9565550144", "3055550100", "6195550153"]),
+    join=st.sampled_from([" ", ", ", " - "]),
+    around=st.sampled_from(["call {} now", "oh, {}", "{}, oh my god", "oh no, it was {}. oh"]),
+)
+def test_a_dictated_number_reads_the_same_with_oh_for_zero(
+    data: st.DataObject, number: str, join: str, around: str
+) -> None:
+    words = [
+        data.draw(st.sampled_from(["zero", "oh"])) if d == "0" else _SPOKEN[int(d)] for d in number
+    ]
+    text = around.format(join.join(words))
+    (item,) = extract(text, region="US")
+    assert item.value == "+1" + number, text
+    assert text[item.start : item.end] == item.text
