@@ -102,14 +102,18 @@ def _dialled_from(region: str, digits: str, value: str) -> bool:
 
 def canonical_phone(text: str, region: str | None = None) -> str | None:
     """Canonical E.164 of one phone number given on its own (a form field, a look-up)."""
+    reading = phone_reading(text, region)
+    return reading.value if reading else None
+
+
+def phone_reading(text: str, region: str | None = None) -> PhoneReading | None:
+    """The readings of one phone number given on its own, the ambiguous ones kept."""
     stripped = text.strip()
     international = stripped.startswith(("+", "00"))
     digits = re.sub(r"\D", "", stripped)
     if stripped.startswith("00"):
         digits = digits[2:]
-    regions = _regions(region)
-    reading = read_phone(digits, international=international, regions=regions)
-    return reading.value if reading else None
+    return read_phone(digits, international=international, regions=_regions(region))
 
 
 def _regions(first: str | None) -> tuple[str, ...]:

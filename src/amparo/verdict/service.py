@@ -67,7 +67,7 @@ def indicators_seen(
                 end=item.end,
                 reported=count > 0,
                 times=network.bucket(count),
-                warning=warning or item.warning,
+                warning=item.warning or warning,
             )
         )
     return seen
