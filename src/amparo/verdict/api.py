@@ -44,11 +44,14 @@ async def check(request: Request, body: CheckRequest) -> Response:
         if items
         else []
     )
+    # in the language of the advice, whatever the interface's: one answer, one language
+    _ = gettext_for(verdict.lang)
     answer = CheckResponse(
         **data,
-        # in the language of the advice, whatever the interface's: one answer, one language
-        category_name=gettext_for(verdict.lang)(present.CATEGORY_NAMES[verdict.category]),
-        indicators=[asdict(item) for item in seen],
+        category_name=_(present.CATEGORY_NAMES[verdict.category]),
+        indicators=[
+            {**asdict(item), "warning": _(item.warning) if item.warning else None} for item in seen
+        ],
     )
     # validated once, here, and written by pydantic: FastAPI would validate it again
     return Response(answer.model_dump_json(), media_type="application/json")
