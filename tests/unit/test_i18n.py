@@ -57,3 +57,14 @@ def test_supported_reduces_regional_codes() -> None:
     assert supported("ES-mx") == "es"
     assert supported("de") is None
     assert supported("") is None
+
+
+def test_the_warning_lists_reasons_are_messages_to_translate() -> None:
+    """Each reason is shown through gettext, so the catalogues must hold it (the i18n tools
+    read it from the YAML file)."""
+    from amparo.indicators import default_warning_list
+
+    wanted = {m.id for m in extract() if m.id}
+    reasons = set(default_warning_list().entries.values())
+    assert reasons
+    assert reasons <= wanted, sorted(reasons - wanted)

@@ -320,7 +320,7 @@ def lookup(
             % {"value": found.value, "type": found.type}
         )
     if found.warning:
-        console.print(_("Warning list: %(reason)s") % {"reason": found.warning})
+        console.print(_("Warning list: %(reason)s") % {"reason": _(found.warning)})
     for sighting in found.partners:
         console.print(
             _("Partner hub %(partner)s: reported %(n)d times.")

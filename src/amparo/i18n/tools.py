@@ -5,8 +5,11 @@ Also used by the test that fails while a string lacks a translation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
@@ -18,6 +21,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 METHOD_MAP = [
     ("**/templates/**.html", "jinja2"),
     ("**/locales/**", "ignore"),
+    ("**/indicators/data/warninglist.yaml", "amparo.i18n.tools:extract_warning_reasons"),
     ("**.py", "python"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "", "trimmed": "true"}}
@@ -31,6 +35,22 @@ def extract() -> Catalog:
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
+
+
+def extract_warning_reasons(
+    fileobj: BinaryIO, keywords: object, comment_tags: object, options: object
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Babel extraction method for the warning list: each entry's ``reason`` is a message,
+    translated where it is shown (its line kept for the catalogue's references)."""
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    entries = next(
+        (value for key, value in getattr(root, "value", ()) if key.value == "entries"), None
+    )
+    for entry in getattr(entries, "value", ()):
+        for key, value in entry.value:
+            if key.value == "reason":
+                comment = "A public number on the warning list: why it links no reports."
+                yield value.start_mark.line + 1, "N_", value.value, [comment]
 
 
 def po_path(lang: str) -> Path:

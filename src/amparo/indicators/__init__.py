@@ -2,7 +2,7 @@
 profiles, wallets and names, extracted from free text and normalised so that every way of
 writing one maps to one canonical value. Pure: no database, no web, no global state."""
 
-from amparo.indicators import crypto, finance, names, web
+from amparo.indicators import crypto, finance, names, phones, web
 from amparo.indicators.extract import extract
 from amparo.indicators.model import Indicator, IndicatorType
 from amparo.indicators.phones import canonical_phone
@@ -18,5 +18,6 @@ __all__ = [
     "extract",
     "finance",
     "names",
+    "phones",
     "web",
 ]

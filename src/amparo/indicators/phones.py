@@ -77,7 +77,7 @@ def read_phone(
             break
     for region in regions:
         value = _e164_if_valid(digits, region)
-        if value and value not in readings:
+        if value and value not in readings and _dialled_from(region, digits, value):
             readings.append(value)
     if not readings:
         return None
@@ -86,16 +86,34 @@ def read_phone(
     return PhoneReading(readings[0], tuple(readings[1:]), 0.6)
 
 
+def calling_code(region: str) -> str:
+    """``+52`` for MX: what the E.164 numbers of a region start with."""
+    return f"+{phonenumbers.country_code_for_region(region)}"
+
+
+def _dialled_from(region: str, digits: str, value: str) -> bool:
+    """A national reading in another country came through the region's international prefix:
+    only "00" and the US's "011" count. libphonenumber also takes Mexico's old "09", so a stray
+    0 before "998 011 1000" read as Iran (+98)."""
+    if value.startswith(calling_code(region)):
+        return True
+    return digits.startswith("00") or (region == "US" and digits.startswith("011"))
+
+
 def canonical_phone(text: str, region: str | None = None) -> str | None:
     """Canonical E.164 of one phone number given on its own (a form field, a look-up)."""
+    reading = phone_reading(text, region)
+    return reading.value if reading else None
+
+
+def phone_reading(text: str, region: str | None = None) -> PhoneReading | None:
+    """The readings of one phone number given on its own, the ambiguous ones kept."""
     stripped = text.strip()
     international = stripped.startswith(("+", "00"))
     digits = re.sub(r"\D", "", stripped)
     if stripped.startswith("00"):
         digits = digits[2:]
-    regions = _regions(region)
-    reading = read_phone(digits, international=international, regions=regions)
-    return reading.value if reading else None
+    return read_phone(digits, international=international, regions=_regions(region))
 
 
 def _regions(first: str | None) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
-"""Numbers dictated in words — "cinco cinco, doce, treinta y cuatro …", "seven one three five" —
-found with their span in the original text and turned into digits by text2num."""
+"""Numbers dictated in words — "cinco cinco, doce, treinta y cuatro …", "seven one three five",
+"five five oh one" — found with their span in the original text and turned into digits by
+text2num."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ _WORDS = {"es": frozenset(SPANISH_NUMBER_WORDS), "en": frozenset(ENGLISH_NUMBER_
 _ALL = sorted(_WORDS["es"] | _WORDS["en"], key=len, reverse=True)
 _TOKEN = r"(?:\d{1,4}|" + "|".join(_ALL) + r")"
 # Tokens joined by spaces, commas, dashes, dots or "y"/"and"; at least four tokens, so that a
-# lone "uno" or "five dollars" never starts a phone number.
+# lone "uno" or "five dollars" never starts a phone number. No number on the route starts with
+# a zero, so an English "oh" never starts a run ("oh, five five five …", "oh no").
 _RUN = re.compile(
-    rf"\b{_TOKEN}(?:(?:[\s,.\-]{{1,3}}|\s+(?:y|and)\s+){_TOKEN}\b){{3,}}",
+    rf"\b(?!oh\b){_TOKEN}(?:(?:[\s,.\-]{{1,3}}|\s+(?:y|and)\s+){_TOKEN}\b){{3,}}",
 )
+_OH = re.compile(r"\boh\b")
+_LAST_OH = re.compile(r"[\s,.\-]+oh$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,20 +31,32 @@ class SpelledRun:
     start: int
     end: int
     digits: str
+    shorter: SpelledRun | None = None  # without a last English "oh" ("… nine nine, oh my god")
 
 
 def spelled_runs(text: str) -> Iterator[SpelledRun]:
     folded = fold_same_length(text)
     for match in _RUN.finditer(folded):
-        words = re.findall(r"[a-z]+", match.group(0))
-        if not words:
-            continue  # digits only: the digit finder's business
-        language = max(_WORDS, key=lambda lang: sum(w in _WORDS[lang] for w in words))
-        if not any(w in _WORDS[language] for w in words if w not in ("y", "and")):
-            continue
-        converted = alpha2digit(_spaced(match.group(0)), language)
-        digits = re.sub(r"\D", "", converted)
-        yield SpelledRun(match.start(), match.end(), digits)
+        run = _read(match.group(0), match.start())
+        if run is not None:
+            yield run
+
+
+def _read(run: str, start: int) -> SpelledRun | None:
+    words = re.findall(r"[a-z]+", run)
+    if not words:
+        return None  # digits only: the digit finder's business
+    language = max(_WORDS, key=lambda lang: sum(w in _WORDS[lang] for w in words))
+    if not any(w in _WORDS[language] for w in words if w not in ("y", "and")):
+        return None
+    spoken = _spaced(run)
+    shorter = None
+    if language == "en":
+        spoken = _OH.sub("zero", spoken)  # "five five oh one …": text2num knows only "zero"
+        last = _LAST_OH.search(run)
+        shorter = _read(run[: last.start()], start) if last else None
+    digits = re.sub(r"\D", "", alpha2digit(spoken, language))
+    return SpelledRun(start, start + len(run), digits, shorter)
 
 
 def _spaced(run: str) -> str:

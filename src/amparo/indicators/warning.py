@@ -1,15 +1,21 @@
 """The warning list: values everybody uses (emergency lines, public switchboards) that are
-extracted and shown, but must never link two reports."""
+extracted and shown, but must never link two reports.
+
+Each entry's reason is an English message: where it is shown it goes through gettext, so the
+catalogues translate it (``amparo.i18n.tools`` extracts the reasons from the YAML file).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 
+from amparo.indicators import phones
 from amparo.indicators.model import Indicator
 
 
@@ -20,9 +26,35 @@ class WarningList:
     def reason(self, kind: str, value: str) -> str | None:
         return self.entries.get((kind, value))
 
+    def settle(
+        self, kind: str, value: str, candidates: Sequence[str] = ()
+    ) -> tuple[str, tuple[str, ...]]:
+        """``(value, candidates)`` with a listed reading first: a number written without its
+        country code that may be a public line ("800 273 8255", a Mexican toll-free number or
+        the US Lifeline) is read as the line, so that it links no reports."""
+        if self.reason(kind, value) is None:
+            for other in candidates:
+                if self.reason(kind, other) is not None:
+                    return other, (value, *(c for c in candidates if c != other))
+        return value, tuple(candidates)
+
     def mark(self, indicator: Indicator) -> Indicator:
-        reason = self.reason(indicator.type.value, indicator.value)
-        return dataclasses.replace(indicator, warning=reason) if reason else indicator
+        kind = indicator.type.value
+        value, candidates = self.settle(kind, indicator.value, indicator.candidates)
+        reason = self.reason(kind, value)
+        if reason is None:
+            return indicator
+        display = value if indicator.display == indicator.value else indicator.display
+        return dataclasses.replace(
+            indicator, value=value, display=display, candidates=candidates, warning=reason
+        )
+
+    def short_numbers(self, digits: str, regions: Sequence[str]) -> list[str]:
+        """The listed short numbers ("911", "089") that ``digits`` dial in each of ``regions``,
+        in that order. Only listed ones: a short number is never extracted, so no other can
+        have been reported."""
+        dialled = (phones.calling_code(region) + digits for region in regions)
+        return [value for value in dialled if ("phone", value) in self.entries]
 
     def with_entries(self, extra: dict[tuple[str, str], str]) -> WarningList:
         return WarningList({**self.entries, **extra})

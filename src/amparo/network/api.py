@@ -19,6 +19,7 @@ from amparo.network.models import PartnerLink, Report
 from amparo.store.types import utcnow
 from amparo.web.deps import (
     MAX_ID,
+    GettextDep,
     IdPath,
     OriginDep,
     SessionDep,
@@ -337,6 +338,7 @@ def change_sharing(
 def list_clusters(
     session: SessionDep,
     principal: Reader,
+    _: GettextDep,
     min_size: Annotated[int, Query(ge=1, le=1000)] = 2,
     limit: Annotated[int, Query(ge=1, le=1000, description="The largest clusters first.")] = 200,
 ) -> list[s.ClusterOut]:
@@ -349,7 +351,12 @@ def list_clusters(
             cluster_id=v.id,
             report_ids=v.report_ids,
             external_ids=v.external_ids,
-            indicators=[s.ClusterIndicator.model_validate(i) for i in v.indicators],
+            indicators=[
+                s.ClusterIndicator.model_validate(
+                    {**i, "warning": _(str(i["warning"]))} if i.get("warning") else i
+                )
+                for i in v.indicators
+            ],
             first_seen=v.first_seen,
             last_seen=v.last_seen,
             channels=v.channels,
@@ -412,6 +419,7 @@ def lookup(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    _: GettextDep,
     value: Annotated[str, Query(min_length=1, max_length=500)],
     region: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
 ) -> s.LookupOut:
@@ -434,7 +442,7 @@ def lookup(
             value=found.value,
             reported=found.reported > 0,
             times=service.bucket(found.reported),
-            warning=found.warning,
+            warning=_(found.warning) if found.warning else None,
             ambiguous_with=found.ambiguous_with,
         )
     found = remote_hubs.lookup(
@@ -454,7 +462,7 @@ def lookup(
         last_seen=found.last_seen,
         cluster_size=found.cluster_size,
         categories=found.categories,
-        warning=found.warning,
+        warning=_(found.warning) if found.warning else None,
         ambiguous_with=found.ambiguous_with,
         partners=[p.__dict__ for p in found.partners],
         unreachable=found.unreachable,

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 
 from amparo.errors import N_, InvalidInput
-from amparo.indicators import IndicatorType, canonical_phone, crypto, finance, names, web
+from amparo.indicators import (
+    IndicatorType,
+    crypto,
+    default_warning_list,
+    finance,
+    names,
+    phones,
+    web,
+)
 
 TYPES = frozenset(t.value for t in IndicatorType)
 
@@ -29,13 +37,16 @@ def normalise(kind: str, value: str, *, region: str | None = None) -> tuple[str,
         )
     digits = re.sub(r"[\s\-.]", "", raw)
     if kind == IndicatorType.PHONE:
-        phone = canonical_phone(raw, region)
-        if phone is None:
+        reading = phones.phone_reading(raw, region)
+        if reading is None:
             raise InvalidInput(
                 N_("'%(value)s' is not a valid phone number in any of the route's countries."),
                 field="indicators",
                 value=raw[:40],
             )
+        # "800 273 8255" given in Mexico: the US Lifeline (a public line) before a toll-free
+        # number of the same digits, as the extractor reads it
+        phone, _others = default_warning_list().settle(kind, reading.value, reading.candidates)
         return phone, phone
     if kind == IndicatorType.CLABE:
         if not (digits.isdigit() and finance.is_clabe(digits)):

@@ -197,6 +197,8 @@ def lookup(
     hub asked online. The transaction is ended before waiting on the network: on SQLite every
     transaction holds the write lock, which an SOS must never wait behind."""
     found = service.lookup(session, value, org_id=org_id, region=region)
+    if found.warning:  # a public line: partner hubs leave them out, asking would only tell them
+        return found
     hubs = targets(session, org_id)
     if not hubs:
         return found

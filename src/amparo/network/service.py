@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
-from amparo.indicators import Indicator, WarningList, extract
+from amparo.indicators import Indicator, WarningList, default_warning_list, extract, phones
 from amparo.network import fields, policy
 from amparo.network.models import (
     Channel,
@@ -828,8 +829,10 @@ def lookup(
     )
     head = rows[0]  # always one row at least (the statement starts from a one-row table)
     partners = partner_sightings(session, org_id, kind, canonical) if org_id and head.feeds else []
+    # The list as it is today: a value listed after it was first reported, or never reported
+    warning = default_warning_list().reason(kind, canonical) or head.warning
     if head.indicator is None:
-        return Lookup(kind, canonical, 0, None, None, 0, [], None, others, partners)
+        return Lookup(kind, canonical, 0, None, None, 0, [], warning, others, partners)
     reports = {row.id: row for row in rows if row.id is not None}.values()
     first = next(iter(reports), None)
     size = 0  # strangers are never told a network's size
@@ -843,7 +846,7 @@ def lookup(
         last_seen=max((r.reported_at for r in reports), default=None),
         cluster_size=size,
         categories=sorted({r.category for r in reports if r.category}),
-        warning=head.warning,
+        warning=warning,
         ambiguous_with=others,
         partners=partners,
     )
@@ -930,6 +933,11 @@ def identify(value: str, *, region: str | None = None) -> tuple[str, str, list[s
         item = whole[0]
         return item.type.value, item.value, list(item.candidates)
     digits = "".join(c for c in text if c.isdigit())
+    if digits and len(digits) < 7 and not re.sub(r"[\d\s-]", "", text):
+        # "911", "089": never extracted from a text, but a public line worth saying so
+        listed = default_warning_list().short_numbers(digits, phones.region_order(region, None))
+        if listed:
+            return "phone", listed[0], listed[1:]
     if digits and len(digits) >= 7:
         for kind in ("clabe", "card", "phone", "mtcn"):
             try:

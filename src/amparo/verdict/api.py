@@ -39,11 +39,14 @@ async def check(request: Request, body: CheckRequest) -> Response:
     skipped = 0
     if items:
         seen, skipped = await run_in_threadpool(_look_up, request, items)
+    # in the language of the advice, whatever the interface's: one answer, one language
+    _ = gettext_for(verdict.lang)
     answer = CheckResponse(
         **data,
-        # in the language of the advice, whatever the interface's: one answer, one language
-        category_name=gettext_for(verdict.lang)(present.CATEGORY_NAMES[verdict.category]),
-        indicators=[asdict(item) for item in seen],
+        category_name=_(present.CATEGORY_NAMES[verdict.category]),
+        indicators=[
+            {**asdict(item), "warning": _(item.warning) if item.warning else None} for item in seen
+        ],
         indicators_not_looked_up=skipped,
     )
     # validated once, here, and written by pydantic: FastAPI would validate it again

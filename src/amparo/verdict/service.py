@@ -85,7 +85,7 @@ def indicators_seen(
                 end=item.end,
                 reported=count > 0,
                 times=network.bucket(count),
-                warning=warning or item.warning,
+                warning=item.warning or warning,
             )
         )
     return seen

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amparo.accounts.models import AuditEvent, Scope
+from amparo.i18n import gettext_for
+from amparo.indicators import default_warning_list
 from amparo.network.models import Report
 from amparo.store.types import utcnow
 from tests import factories
@@ -205,6 +209,70 @@ def test_the_lookup_page(app: FastAPI, db: Session) -> None:
         assert "no parece" in bad.text
         limited = client.post("/consulta", data={"value": "+525599887766"})
         assert limited.status_code == 429
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt", "fr"])
+def test_public_lines_are_named_before_anyone_reports_them(
+    client: TestClient, db: Session, lang: str
+) -> None:
+    """The warning list's reason, in the asker's language, in every look-up: a number nobody
+    reported yet (until now only the message check said so), and short numbers too."""
+    _ = gettext_for(lang)
+    reason = default_warning_list().reason
+    org = factories.org(db)
+    member = {**factories.bearer(factories.token(db, org)), "Accept-Language": lang}
+    db.commit()
+    stranger = {"Accept-Language": lang}
+
+    line = client.get("/api/v1/lookup", params={"value": "089"}, headers=stranger).json()
+    assert line == {
+        "type": "phone",
+        "value": "+52089",
+        "reported": False,
+        "times": "0",
+        "warning": _(str(reason("phone", "+52089"))),
+        "ambiguous_with": [],
+    }
+    emergency = client.get("/api/v1/lookup", params={"value": "911"}, headers=stranger).json()
+    assert (emergency["value"], emergency["ambiguous_with"]) == (
+        "+52911",
+        ["+1911", "+504911", "+503911"],
+    )
+    assert emergency["warning"] == _(str(reason("phone", "+52911")))
+    us = client.get(
+        "/api/v1/lookup", params={"value": "911", "region": "US"}, headers=stranger
+    ).json()
+    assert us["value"] == "+1911"
+    consejo = client.get(
+        "/api/v1/lookup", params={"value": "55 5533 5533", "region": "MX"}, headers=member
+    ).json()
+    assert (consejo["count"], consejo["warning"]) == (
+        0,
+        _(str(reason("phone", "+525555335533"))),
+    )
+    lifeline = client.get(
+        "/api/v1/lookup", params={"value": "800 273 8255", "region": "MX"}, headers=member
+    ).json()
+    assert (lifeline["value"], lifeline["ambiguous_with"]) == ("+18002738255", ["+528002738255"])
+    assert lifeline["warning"] == _(str(reason("phone", "+18002738255")))
+    plain = client.get("/api/v1/lookup", params={"value": "+525512345678"}, headers=stranger)
+    assert "warning" not in plain.json()
+    assert client.get("/api/v1/lookup", params={"value": "123"}).status_code == 422
+
+    page = client.post("/consulta", data={"value": "1574"}, headers=stranger)
+    assert page.status_code == 200
+    headline = _("This is a public line, not an extortioner: %(reason)s") % {
+        "reason": _(str(reason("phone", "+5021574")))
+    }
+    assert str(escape(headline)) in page.text  # as Jinja writes it
+
+    check = client.post(
+        "/api/v1/check",
+        json={"text": "Llame al Consejo Ciudadano, 55 5533 5533, antes de pagar.", "lang": lang},
+    ).json()
+    assert check["indicators"][0]["warning"] == gettext_for(check["lang"])(
+        str(reason("phone", "+525555335533"))
+    )
 
 
 def test_analysts_see_their_networks_and_why_reports_are_linked(

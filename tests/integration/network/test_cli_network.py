@@ -70,6 +70,9 @@ def test_import_clusters_and_lookup(tmp_path: Path, fresh_database_url: str) -> 
 
     human = run(env, "lookup", "cobros@example.com").stdout
     assert "reported 2 times" in human
+    public = run({**env, "AMPARO_LANG": "en"}, "lookup", "089").stdout  # never reported
+    assert "+52089 (phone) has not been reported" in public
+    assert "Warning list: 089, Mexico's line for anonymous reports" in public
     spanish = run({**env, "AMPARO_LANG": "es"}, "lookup", "hola", check=False)
     assert spanish.returncode == 2
     assert "no parece" in spanish.stderr

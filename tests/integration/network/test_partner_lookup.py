@@ -322,6 +322,22 @@ def test_a_hub_that_is_down_or_silent_does_not_break_or_slow_the_look_up(
     assert TIMEOUT * 0.9 <= elapsed < TIMEOUT + 1
 
 
+def test_a_public_line_is_not_asked_about(
+    hub_a: TestClient, db: Session, make_hub_b: Callable[..., HubB]
+) -> None:
+    """Partner hubs leave warning-listed values out of what they count: asking B about the
+    Consejo Ciudadano or 089 could only tell B what a member looked up."""
+    b = make_hub_b()
+    member = _member(db, b.served.url, token=b.token)
+    for value in ("+525555335533", "089"):
+        response = hub_a.get("/api/v1/lookup", params={"value": value}, headers=member.headers)
+        assert response.json()["warning"]
+        assert (response.json()["partners"], response.json()["unreachable"]) == ([], [])
+    assert b.served.requests == []
+    assert _look_up(hub_a, member, PHONE)["unreachable"] == []
+    assert len(b.served.requests) == 1  # an ordinary number still is
+
+
 def test_another_pair_key_gives_other_hashes_and_finds_nothing(
     hub_a: TestClient, db: Session, make_hub_b: Callable[..., HubB]
 ) -> None:

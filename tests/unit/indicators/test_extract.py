@@ -96,6 +96,99 @@ def test_dates_amounts_case_numbers_and_short_lines_are_not_indicators(text: str
     assert extract(text, region="MX") == []
 
 
+A = "+525512345678"  # 55 1234 5678
+B = "+525587654321"  # 55 8765 4321
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tel 5512345678 5587654321", [("5512345678", A), ("5587654321", B)]),
+        ("55 1234 5678 55 8765 4321", [("55 1234 5678", A), ("55 8765 4321", B)]),
+        ("tel 55 1234 5678/55 8765 4321", [("55 1234 5678", A), ("55 8765 4321", B)]),
+        ("5512345678/5587654321", [("5512345678", A), ("5587654321", B)]),
+        ("(55) 1234 5678 (55) 8765 4321", [("(55) 1234 5678", A), ("(55) 8765 4321", B)]),
+        ("+52 55 1234 5678 55 8765 4321", [("+52 55 1234 5678", A), ("55 8765 4321", B)]),
+        ("llame al 55 1234 5678 3 veces", [("55 1234 5678", A)]),
+        ("son 2 5512345678", [("5512345678", A)]),
+        ("son 2 5512345678 5587654321", [("5512345678", A), ("5587654321", B)]),
+        ("Cel.5512345678", [("5512345678", A)]),
+        ("Tel.+52 55 1234 5678", [("+52 55 1234 5678", A)]),
+        ("el 23/03/2026 llamó 5512345678", [("5512345678", A)]),
+    ],
+)
+def test_numbers_side_by_side_are_each_read_once(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    items = extract(text, region="MX")
+    assert [(i.text, i.value) for i in items] == expected
+    assert all(text[i.start : i.end] == i.text for i in items)
+    # Written without "+52", 55 1234 5678 is also a valid US number: kept ambiguous, as designed.
+    for item in items:
+        ambiguous = item.value == A and not item.text.startswith("+")
+        assert item.candidates == (("+15512345678",) if ambiguous else ())
+
+
+def test_found_by_the_properties() -> None:
+    # Mexico's old international prefix 09: a stray 0 before a Cancún number is not Iran (+98)
+    assert found("son 0 9980111000") == [("phone", "+529980111000")]
+    # two ways to cut a run: the one that reads the region's numbers, not Guatemala + Singapore
+    assert found("55 00 0000 00 65 62 00 0000") == [
+        ("phone", "+525500000000"),
+        ("phone", "+526562000000"),
+    ]
+    # the US's 011 and everyone's 00 still dial out
+    assert found("llame al 011 52 55 1234 5678") == [("phone", A)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4152 3137 1234 5670",  # a card that fails Luhn: not two Guatemalan numbers
+        "4152 3137 1234 5678 4152 3137 8765 4321",
+        "0021 8070 0123 4567 89",  # a CLABE with a wrong control digit
+        "el 23 03 2026",
+        "12 3456 7890",  # a count and a Guatemalan number? Not as written.
+        "caso 2026/55123456",
+        "pidieron 5512345678 3 mil pesos",
+        "MTCN 123 456 7890 5512345678",
+    ],
+)
+def test_splitting_runs_makes_no_number_nobody_wrote(text: str) -> None:
+    assert not any(kind == "phone" for kind, _ in found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("five five oh one two three four five six seven", "+525501234567"),
+        ("call me at seven one three, five five five, oh one nine nine", "+17135550199"),
+        ("seven eight six, five five five, oh one two two.", "+17865550122"),
+        ("seven one three five five five one two three oh", "+17135551230"),  # a last zero
+        ("seven one three five five five oh one nine nine, oh my god", "+17135550199"),
+        ("oh, seven one three five five five oh one nine nine", "+17135550199"),
+    ],
+)
+def test_an_english_oh_in_a_dictated_number_is_a_zero(text: str, value: str) -> None:
+    (item,) = extract(text, region="US")
+    assert item.value == value
+    assert not item.text.lower().startswith("oh")  # no number on the route starts with 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oh no oh my god",
+        "Oh, one, two, three, four!",
+        "oh oh oh oh, he said five oh five",
+        "five oh five oh five oh five",
+        "oh well, one or two or three of them, oh",
+    ],
+)
+def test_oh_in_ordinary_english_is_no_number(text: str) -> None:
+    assert extract(text, region="US") == []
+
+
 def test_clabe_needs_its_control_digit_and_is_shown_masked() -> None:
     good = with_control("00218070012345678")
     bad = good[:-1] + str((int(good[-1]) + 1) % 10)
@@ -144,6 +237,97 @@ def test_links_social_profiles_and_whatsapp() -> None:
     ]
     shortener = next(i for i in extract(text) if i.type is T.URL)
     assert shortener.shortener
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        # the platforms' own pages: links, never profiles (they would link unrelated reports)
+        ("facebook.com/photo.php?fbid=123&set=a.456", "url"),
+        ("facebook.com/marketplace/item/123", "url"),
+        ("facebook.com/reel/123", "url"),
+        ("facebook.com/events/123", "url"),
+        ("facebook.com/messages/t/123", "url"),
+        ("facebook.com/sharer/sharer.php?u=https://x.org", "url"),
+        ("facebook.com/groups/123456", "url"),  # decided: a group is a place, not a person
+        ("facebook.com/watch?v=123", "url"),
+        ("facebook.com/story.php?story_fbid=1", "url"),
+        ("facebook.com/profile.php", "url"),
+        ("m.facebook.com/login.php", "url"),
+        ("instagram.com/reels/abc", "url"),
+        ("instagram.com/reel/abc/", "url"),
+        ("instagram.com/p/abc/", "url"),
+        ("instagram.com/tv/abc", "url"),
+        ("instagram.com/accounts/login/", "url"),
+        ("instagram.com/explore/tags/x/", "url"),
+        ("instagram.com/stories/highlights/123/", "url"),
+        ("x.com/home", "url"),
+        ("twitter.com/search?q=x", "url"),
+        ("x.com/i/flow/login", "url"),
+        ("twitter.com/intent/tweet?text=x", "url"),
+        ("x.com/hashtag/migrantes", "url"),
+        ("t.me/joinchat/AbC", "url"),
+        # the profile a page belongs to
+        ("facebook.com/profile.php?id=100087654321098", "facebook:id:100087654321098"),
+        ("facebook.com/pages/Juan-Perez/12345", "facebook:id:12345"),  # decided: the page's id
+        ("facebook.com/story.php?story_fbid=1&id=100087654321098", "facebook:id:100087654321098"),
+        ("facebook.com/permalink.php?story_fbid=1&id=61554820917733", "facebook:id:61554820917733"),
+        ("facebook.com/Juan.Perez.5623/posts/123", "facebook:juan.perez.5623"),
+        ("instagram.com/stories/el_chino_mx/123/", "instagram:el_chino_mx"),
+        ("instagram.com/el_chino_mx/reel/abc", "instagram:el_chino_mx"),
+        ("x.com/juan_perez/status/123", "x:juan_perez"),
+        ("tiktok.com/@juan.mx/video/123", "tiktok:juan.mx"),
+        ("t.me/s/cobros_mx", "telegram:cobros_mx"),
+    ],
+)
+def test_site_pages_are_not_profiles(link: str, expected: str) -> None:
+    (item,) = extract(f"vea {link} ahora")
+    assert item.text == link
+    if expected == "url":
+        assert item.type is T.URL
+    else:
+        assert (item.type, item.value) == (T.SOCIAL, expected)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "vm.tiktok.com/ZM123/",
+        "vt.tiktok.com/ZS123/",
+        "tiktok.com/t/ZT123/",
+        "facebook.com/share/1Ab/",
+    ],
+)
+def test_the_platforms_short_links_are_flagged_as_shorteners(link: str) -> None:
+    (item,) = extract(f"vea {link} ahora")
+    assert (item.type, item.shortener) == (T.URL, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "value"),
+    [
+        # RFC 3986 lets a link hold an apostrophe (a sub-delim); people paste them
+        ("vea https://example.com/it's-here hoy", "https://example.com/it's-here", None),
+        ("https://example.com/it%27s-here", None, "https://example.com/it's-here"),
+        ("es.wikipedia.org/wiki/People's_Republic.", None, None),
+        ("https://example.com/pago?nombre=o'brien&x=1", None, None),
+        # an apostrophe or quote that ends the link is the sentence's
+        ("see 'https://pagos-ice.com/bond', then", "https://pagos-ice.com/bond", None),
+        ("visita “www.pagos-ice.com/bond” ya", "www.pagos-ice.com/bond", None),
+        ("abra ‘pagos-ice.com/bond’", "pagos-ice.com/bond", None),
+        # an English possessive after a profile: the profile
+        ("she went to facebook.com/karen.lopez's page", "facebook.com/karen.lopez", None),
+        ("instagram.com/el_chino_mx’s stories", "instagram.com/el_chino_mx", None),
+    ],
+)
+def test_links_keep_their_apostrophes(text: str, written: str | None, value: str | None) -> None:
+    (item,) = extract(text)
+    assert item.text == (written or text.rstrip("."))
+    assert text[item.start : item.end] == item.text
+    if value:
+        assert item.value == value
+    if item.type is T.URL:
+        assert "'" not in item.text or "'" in item.value or "%27" in item.value
 
 
 def test_handles_need_their_platform_and_emails_are_lowercased() -> None:

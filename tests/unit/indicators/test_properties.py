@@ -55,6 +55,49 @@ def test_every_format_of_one_number_maps_to_one_canonical_value(
     assert [(i.type, i.value) for i in items] == [(IndicatorType.PHONE, expected)], text
 
 
+def _e164(national: str) -> str:
+    return phonenumbers.format_number(
+        phonenumbers.parse(national, "MX"), phonenumbers.PhoneNumberFormat.E164
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    first=mexican_number(),
+    second=mexican_number(),
+    join=st.sampled_from([" ", "  ", "\t", "/", " / "]),
+)
+def test_two_numbers_side_by_side_are_two_numbers(
+    data: st.DataObject, first: str, second: str, join: str
+) -> None:
+    a, b = data.draw(written(first)), data.draw(written(second))
+    text = f"me marcaron del {a}{join}{b}, ayer"
+    items = extract(text, region="MX")
+    assert [(i.type, i.value) for i in items] == [
+        (IndicatorType.PHONE, _e164(first)),
+        (IndicatorType.PHONE, _e164(second)),
+    ], text
+    assert [text[i.start : i.end] for i in items] == [i.text for i in items]
+    assert items[0].end <= items[1].start
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    national=mexican_number(),
+    # not 1, 11 or 52: "son 52 5512345678" reads as Mexico's country code written without "+",
+    # "1 …" and "11 …" as the US's (libphonenumber takes the second 1 as the trunk prefix)
+    count=st.integers(0, 99).filter(lambda n: n not in (1, 11, 52)),
+    place=st.sampled_from(["son {count} {number}", "llame al {number} {count} veces"]),
+)
+def test_a_count_next_to_a_number_leaves_the_number_whole(
+    national: str, count: int, place: str
+) -> None:
+    text = place.format(count=count, number=national)
+    (item,) = extract(text, region="MX")
+    assert (item.value, item.text) == (_e164(national), national)
+
+
 @settings(max_examples=200, deadline=None)
 @given(national=mexican_number())
 def test_phone_normalisation_is_idempotent(national: str) -> None:
@@ -122,3 +165,96 @@ def test_the_digit_view_makes_digits_ascii_and_blanks_invisible_characters() -> 
 
     assert digit_view("٥٥\u200b١٢٣٤–5678 lO") == "55 1234-5678 lO"
     assert digit_view("55 l2O4 5678") == "55 1204 5678"
+
+
+@given(
+    taken=st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=12),
+    asked=st.tuples(st.integers(0, 70), st.integers(1, 10)),
+)
+def test_a_span_is_free_exactly_when_it_overlaps_no_span_taken(
+    taken: list[tuple[int, int]], asked: tuple[int, int]
+) -> None:
+    """``Found`` keeps the spans taken merged and sorted (a bisection, not a scan of every
+    span, so a text with thousands of numbers stays linear); it must answer as the scan did."""
+    from amparo.indicators.found import Found
+    from amparo.indicators.model import IndicatorType
+
+    found = Found("x" * 80)
+    spans = [(start, start + length) for start, length in taken]
+    for start, end in spans:
+        found.add(IndicatorType.URL, start, end, "v")
+    start, end = asked[0], asked[0] + asked[1]
+    assert found.free(start, end) == all(end <= s or start >= e for s, e in spans)
+
+
+@given(
+    data=st.data(),
+    platform=st.sampled_from(["facebook", "instagram", "x", "telegram"]),
+    rest=st.from_regex(
+        r"(/[A-Za-z0-9_.-]{1,10}){0,3}/?(\?[a-z]{1,5}=[a-z0-9]{1,8})?", fullmatch=True
+    ),
+)
+def test_a_platforms_own_page_never_becomes_a_profile(
+    data: st.DataObject, platform: str, rest: str
+) -> None:
+    from amparo.indicators.web import _RESERVED, SOCIAL_HOSTS
+
+    host = data.draw(st.sampled_from([h for h, p in SOCIAL_HOSTS.items() if p == platform]))
+    page = data.draw(st.sampled_from(sorted(_RESERVED[platform])))
+    link = read_link(f"https://{host}/{page}{rest}")
+    assert link is None or link.value != f"{platform}:{page.lower()}"
+
+
+@given(
+    platform=st.sampled_from(["facebook", "instagram", "x", "telegram"]),
+    handle=st.from_regex(r"[a-z][a-z0-9_]{4,14}", fullmatch=True),
+    rest=st.sampled_from(["", "/", "/posts/123", "/status/1", "/?igsh=abc"]),
+)
+def test_a_profile_link_is_its_handle(platform: str, handle: str, rest: str) -> None:
+    from amparo.indicators.web import _RESERVED, SOCIAL_HOSTS
+
+    assume(handle not in _RESERVED[platform] and (platform != "facebook" or "_" not in handle))
+    host = next(h for h, p in SOCIAL_HOSTS.items() if p == platform)
+    link = read_link(f"https://www.{host}/{handle}{rest}")
+    assert link is not None
+    assert (link.kind, link.value) == ("social", f"{platform}:{handle}")
+
+
+@given(
+    path=st.from_regex(r"(/[A-Za-z0-9_-]{1,6}(['’][A-Za-z0-9_-]{1,4})?){1,3}", fullmatch=True),
+    before=st.sampled_from(["", "'", "“", "‘", "(", "ver: "]),
+    after=st.sampled_from(["", ".", "'", "',", "”", "’", ")", "!", "…"]),
+)
+def test_a_link_with_apostrophes_in_prose_is_whole_and_stable(
+    path: str, before: str, after: str
+) -> None:
+    assume(not (before == "(" and after != ")") and not (after == ")" and before != "("))
+    url = "https://pagos-ice.com" + path
+    text = f"vea {before}{url}{after} hoy"
+    (item,) = extract(text)
+    assert item.text == url
+    again = read_link(item.value)
+    assert again is not None
+    assert again.value == item.value
+
+
+_SPOKEN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    number=st.sampled_from(["7135550199", "2815550124", "9565550144", "3055550100", "6195550153"]),
+    join=st.sampled_from([" ", ", ", " - "]),
+    around=st.sampled_from(["call {} now", "oh, {}", "{}, oh my god", "oh no, it was {}. oh"]),
+)
+def test_a_dictated_number_reads_the_same_with_oh_for_zero(
+    data: st.DataObject, number: str, join: str, around: str
+) -> None:
+    words = [
+        data.draw(st.sampled_from(["zero", "oh"])) if d == "0" else _SPOKEN[int(d)] for d in number
+    ]
+    text = around.format(join.join(words))
+    (item,) = extract(text, region="US")
+    assert item.value == "+1" + number, text
+    assert text[item.start : item.end] == item.text
