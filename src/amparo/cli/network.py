@@ -18,7 +18,7 @@ from amparo.accounts.models import Organisation
 from amparo.cli import cli_language, err_console
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import N_, InvalidInput, NotFound
-from amparo.i18n import gettext_for
+from amparo.i18n import gettext_for, ngettext_for
 
 if TYPE_CHECKING:
     from amparo.network.importer import ImportResult
@@ -276,8 +276,10 @@ def lookup(
 ) -> None:
     """Has this number, account or profile been reported?"""
     from amparo.network import remote_hubs
+    from amparo.network.names import TYPE_NAMES
 
     _ = gettext_for(cli_language())
+    ngettext = ngettext_for(cli_language())
     settings = load_settings()
     with db_session(settings) as session:
         owner = organisation(session, org)
@@ -304,26 +306,34 @@ def lookup(
     if as_json:
         print_json(data)
         return
+    kind = _(TYPE_NAMES.get(found.type, found.type))
     if found.reported:
         console.print(
-            _("%(value)s (%(type)s) was reported %(n)d times, last on %(last)s.")
+            ngettext(
+                "%(value)s (%(type)s) was reported %(n)d time, last on %(last)s.",
+                "%(value)s (%(type)s) was reported %(n)d times, last on %(last)s.",
+                found.reported,
+            )
             % {
                 "value": found.value,
-                "type": found.type,
+                "type": kind,
                 "n": found.reported,
                 "last": found.last_seen.date().isoformat() if found.last_seen else "?",
             }
         )
     else:
         console.print(
-            _("%(value)s (%(type)s) has not been reported.")
-            % {"value": found.value, "type": found.type}
+            _("%(value)s (%(type)s) has not been reported.") % {"value": found.value, "type": kind}
         )
     if found.warning:
         console.print(_("Warning list: %(reason)s") % {"reason": found.warning})
     for sighting in found.partners:
         console.print(
-            _("Partner hub %(partner)s: reported %(n)d times.")
+            ngettext(
+                "Partner hub %(partner)s: reported %(n)d time.",
+                "Partner hub %(partner)s: reported %(n)d times.",
+                sighting.reports,
+            )
             % {"partner": sighting.partner, "n": sighting.reports}
         )
     for name in found.unreachable:

@@ -24,7 +24,7 @@ from amparo.errors import N_, Conflict, InvalidInput
 from amparo.i18n import Gettext
 from amparo.network import reports, service
 from amparo.network.models import Report, ReportStatus
-from amparo.network.pages import CHANNEL_NAMES, TYPE_NAMES
+from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (

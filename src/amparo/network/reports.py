@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import WarningList, default_warning_list
-from amparo.network import policy, service
+from amparo.network import names, policy, service
 from amparo.network.models import (
     Channel,
     IndicatorKey,
@@ -89,7 +89,9 @@ def update_report(
         )
     for name in _REQUIRED:
         if name in changes and changes[name] is None:
-            raise InvalidInput(N_("The %(name)s cannot be left empty."), field=name, name=name)
+            raise InvalidInput(
+                N_("The %(name)s cannot be left empty."), field=name, name=names.field(name)
+            )
     service.lock(session)  # before anything is written, as when a report is created
     report = service._own(session, org_id, report_id)
     if report.status == ReportStatus.RETRACTED:
@@ -524,7 +526,7 @@ def trends(
         raise InvalidInput(
             N_("'%(value)s' is not a valid %(name)s (one of: %(allowed)s)."),
             field="bucket",
-            name="bucket",
+            name=names.field("bucket"),
             value=bucket[:30],
             allowed=", ".join(BUCKETS),
         )

@@ -42,7 +42,7 @@ from sqlalchemy.sql.elements import BindParameter
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import Indicator, WarningList, extract
-from amparo.network import fields, policy
+from amparo.network import fields, names, policy
 from amparo.network.models import (
     Channel,
     Cluster,
@@ -108,7 +108,7 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
             raise InvalidInput(
                 N_("The %(name)s is longer than %(n)d characters."),
                 field=name,
-                name=name,
+                name=names.field(name),
                 n=MAX_TEXT,
             )
     if not (data.text or data.narrative or data.indicators):
@@ -166,7 +166,7 @@ def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
         raise InvalidInput(
             N_("'%(value)s' is not a valid %(name)s (one of: %(allowed)s)."),
             field=name,
-            name=name,
+            name=names.field(name),
             value=str(value)[:30],
             allowed=", ".join(allowed),
         )

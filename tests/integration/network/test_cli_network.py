@@ -69,7 +69,14 @@ def test_import_clusters_and_lookup(tmp_path: Path, fresh_database_url: str) -> 
     assert "stix, misp, csv, hashed" in unknown.stderr
 
     human = run(env, "lookup", "cobros@example.com").stdout
-    assert "reported 2 times" in human
+    assert "cobros@example.com (e-mail address) was reported 2 times" in human
+    once = run(env, "lookup", "phone:+523311112222").stdout
+    assert "+523311112222 (phone number) was reported 1 time, last on" in once
+    en_espanol = run({**env, "AMPARO_LANG": "es"}, "lookup", "55 1234 5678", "--region", "MX")
+    assert "+525512345678 (número de teléfono) fue reportado 2 veces" in en_espanol.stdout
+    una = run({**env, "AMPARO_LANG": "es"}, "lookup", "phone:+523311112222").stdout
+    assert "+523311112222 (número de teléfono) fue reportado 1 vez, el" in una
+    assert "phone" not in en_espanol.stdout
     spanish = run({**env, "AMPARO_LANG": "es"}, "lookup", "hola", check=False)
     assert spanish.returncode == 2
     assert "no parece" in spanish.stderr
