@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -72,7 +73,7 @@ def parse_line(raw: bytes) -> ReportIn:
     except UnicodeDecodeError:
         raise LineError(N_("The line is not UTF-8.")) from None
     try:
-        data: Any = json.loads(text)
+        data: Any = json.loads(text, parse_float=Decimal)  # 20000.5 exactly, not a float
     except json.JSONDecodeError as exc:
         raise LineError(N_("The line is not JSON (column %(column)d)."), column=exc.colno) from None
     if not isinstance(data, dict):
@@ -84,7 +85,7 @@ def parse_line(raw: bytes) -> ReportIn:
         if data.get(name) is not None and not isinstance(data[name], str):
             raise LineError(N_("'%(name)s' must be a string."), name=name)
     for name in ("amount", "amount_paid"):
-        if data.get(name) is not None and not isinstance(data[name], int | float | str):
+        if data.get(name) is not None and not isinstance(data[name], int | float | Decimal | str):
             raise LineError(N_("'%(name)s' must be a number."), name=name)
         if isinstance(data.get(name), bool):
             raise LineError(N_("'%(name)s' must be a number."), name=name)
@@ -103,8 +104,8 @@ def parse_line(raw: bytes) -> ReportIn:
     reported_at = None
     if data.get("reported_at") is not None:
         reported_at = _timestamp(data["reported_at"])
-    amount = data.get("amount")
-    paid = data.get("amount_paid")
+    # A JSON number is a number; a string is read as people write amounts ("20.000,50").
+    amount, paid = (_number(data.get(name)) for name in ("amount", "amount_paid"))
     return ReportIn(
         external_id=data.get("external_id"),
         text=data.get("text"),
@@ -112,13 +113,19 @@ def parse_line(raw: bytes) -> ReportIn:
         reported_at=reported_at,
         channel=data.get("channel") or "other",
         category=(data.get("category") or None),
-        amount=None if amount is None else str(amount),
-        amount_paid=None if paid is None else str(paid),
+        amount=amount,
+        amount_paid=paid,
         currency=data.get("currency"),
         place=data.get("place"),
         sharing=data.get("sharing") or "own",
         indicators=tuple(given),
     )
+
+
+def _number(value: object) -> str | Decimal | None:
+    if value is None or isinstance(value, str | Decimal):
+        return value
+    return Decimal(str(value))  # an int, or a float (NaN, Infinity) the service refuses
 
 
 def _timestamp(value: object) -> datetime:

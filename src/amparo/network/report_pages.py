@@ -22,7 +22,7 @@ from amparo.accounts import service as accounts_service
 from amparo.accounts.models import Scope, User
 from amparo.errors import N_, Conflict, InvalidInput
 from amparo.i18n import Gettext
-from amparo.network import reports, service
+from amparo.network import money, reports, service
 from amparo.network.models import Report, ReportStatus
 from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
@@ -330,7 +330,7 @@ def _changed(report: Report, values: dict[str, Any]) -> dict[str, Any]:
     if changes.get("currency") and report.currency == str(changes["currency"]).upper():
         del changes["currency"]
     for name, amount in (("amount", report.amount_demanded), ("amount_paid", report.amount_paid)):
-        if service.parse_amount(values[name], name) != amount:
+        if money.parse_amount(values[name], name) != amount:
             changes[name] = values[name]
     if values["reported_at"] is not None and values["reported_at"] != report.reported_at.date():
         changes["reported_at"] = _when(values["reported_at"])

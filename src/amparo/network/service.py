@@ -13,13 +13,14 @@ Warning-listed indicators are kept and shown but never link. An indicator in mor
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -42,7 +43,7 @@ from sqlalchemy.sql.elements import BindParameter
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import Indicator, WarningList, extract
-from amparo.network import fields, names, policy
+from amparo.network import fields, money, names, policy
 from amparo.network.models import (
     Channel,
     Cluster,
@@ -76,8 +77,8 @@ class ReportIn:
     reported_at: datetime | None = None
     channel: str = "other"
     category: str | None = None
-    amount: str | None = None
-    amount_paid: str | None = None
+    amount: str | Decimal | None = None  # text is read as people write it; numbers are taken
+    amount_paid: str | Decimal | None = None
     currency: str | None = None
     place: str | None = None
     victim: str | None = None
@@ -122,12 +123,7 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
         )
     _choice(data.channel, Channel, "channel")
     _choice(data.sharing, Sharing, "sharing")
-    for name in ("amount", "amount_paid"):
-        parse_amount(getattr(data, name), name)
-    if data.currency is not None and not (len(data.currency) == 3 and data.currency.isalpha()):
-        raise InvalidInput(
-            N_("The currency is a 3-letter code such as MXN or USD."), field="currency"
-        )
+    data = _money(data)
     if data.external_id is not None and not 0 < len(data.external_id) <= 200:
         raise InvalidInput(
             N_("The external id must have 1 to 200 characters."), field="external_id"
@@ -172,16 +168,26 @@ def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
         )
 
 
-def parse_amount(value: str | None, name: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", ""))
-    except InvalidOperation:
-        raise InvalidInput(N_("The amount must be a number."), field=name) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise InvalidInput(N_("The amount must be between 0 and 10^12."), field=name)
-    return amount.quantize(Decimal("0.01"))
+def _money(data: ReportIn) -> ReportIn:
+    """The amounts as numbers (read the way people write them, ``amparo.network.money``) and
+    the currency they name when the currency field was left empty."""
+    amount, named = money.read_amount(data.amount, "amount")
+    paid, named_paid = money.read_amount(data.amount_paid, "amount_paid")
+    currency = data.currency.strip().upper() if data.currency and data.currency.strip() else None
+    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+        raise InvalidInput(
+            N_("The currency is a 3-letter code such as MXN or USD."), field="currency"
+        )
+    named_ones = {c for c in (named, named_paid, currency) if c}
+    if len(named_ones) > 1:
+        raise InvalidInput(
+            N_("The amounts and the currency name different currencies (%(found)s)."),
+            field="currency",
+            found=", ".join(sorted(named_ones)),
+        )
+    return dataclasses.replace(
+        data, amount=amount, amount_paid=paid, currency=currency or named or named_paid
+    )
 
 
 def create_report(
