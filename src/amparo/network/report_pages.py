@@ -77,7 +77,7 @@ class ReportForm(BaseModel):
     category: str = Field(default="", max_length=64)
     amount: str = Field(default="", max_length=32)
     amount_paid: str = Field(default="", max_length=32)
-    currency: str = Field(default="", max_length=8)
+    currency: str = Field(default="", max_length=16)
     place: str = Field(default="", max_length=400)
     victim: str = Field(default="", max_length=4000)
     sharing: str = Field(default="own", max_length=16)
@@ -327,8 +327,8 @@ def _changed(report: Report, values: dict[str, Any]) -> dict[str, Any]:
         "sharing": report.sharing.value,
     }
     changes = {k: values[k] for k, v in current.items() if values[k] != v}
-    if changes.get("currency") and report.currency == str(changes["currency"]).upper():
-        del changes["currency"]
+    if "currency" in changes and money.currency(changes["currency"]) == report.currency:
+        del changes["currency"]  # "pesos" for MXN is no change
     for name, amount in (("amount", report.amount_demanded), ("amount_paid", report.amount_paid)):
         if money.parse_amount(values[name], name) != amount:
             changes[name] = values[name]

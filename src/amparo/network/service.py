@@ -19,7 +19,7 @@ import functools
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -57,6 +57,9 @@ from amparo.network.models import (
 from amparo.store.types import UTCDateTime, sealed_context, utcnow
 
 MAX_TEXT = 20_000
+MAX_CATEGORY = 32
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # reports older than this are typing mistakes
+CLOCK_SKEW = timedelta(days=1)
 MAX_INDICATORS = 1_000
 REVIEW_AFTER = 50
 _LINK_LOCK = 0x616D7061726F  # "amparo": one linker at a time on PostgreSQL
@@ -123,7 +126,14 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
         )
     _choice(data.channel, Channel, "channel")
     _choice(data.sharing, Sharing, "sharing")
-    data = _money(data)
+    if data.category is not None and len(data.category) > MAX_CATEGORY:
+        raise InvalidInput(
+            N_("The %(name)s is longer than %(n)d characters."),
+            field="category",
+            name=names.field("category"),
+            n=MAX_CATEGORY,
+        )
+    data = _money(dataclasses.replace(data, reported_at=_reported_at(data.reported_at)))
     if data.external_id is not None and not 0 < len(data.external_id) <= 200:
         raise InvalidInput(
             N_("The external id must have 1 to 200 characters."), field="external_id"
@@ -168,16 +178,37 @@ def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
         )
 
 
+def _reported_at(value: datetime | None) -> datetime | None:
+    """When it happened, in UTC (a moment without a zone is taken as UTC): not in the future
+    beyond ``CLOCK_SKEW`` (a clock a little ahead, a day in another time zone), not before
+    ``EARLIEST`` (a year typed wrong: 1900, 0202)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    if value > utcnow() + CLOCK_SKEW:
+        raise InvalidInput(
+            N_("The date %(date)s is in the future."),
+            field="reported_at",
+            date=value.date().isoformat(),
+        )
+    if value < EARLIEST:
+        raise InvalidInput(
+            N_("The date %(date)s is before %(earliest)s: check the year."),
+            field="reported_at",
+            date=value.date().isoformat(),
+            earliest=EARLIEST.date().isoformat(),
+        )
+    return value
+
+
 def _money(data: ReportIn) -> ReportIn:
     """The amounts as numbers (read the way people write them, ``amparo.network.money``) and
     the currency they name when the currency field was left empty."""
     amount, named = money.read_amount(data.amount, "amount")
     paid, named_paid = money.read_amount(data.amount_paid, "amount_paid")
-    currency = data.currency.strip().upper() if data.currency and data.currency.strip() else None
-    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        raise InvalidInput(
-            N_("The currency is a 3-letter code such as MXN or USD."), field="currency"
-        )
+    currency = money.currency(data.currency)
     named_ones = {c for c in (named, named_paid, currency) if c}
     if len(named_ones) > 1:
         raise InvalidInput(

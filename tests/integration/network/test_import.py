@@ -62,3 +62,34 @@ def test_amounts_in_every_way_people_write_them(db: Session) -> None:
         "words": (Decimal("5000.00"), None, "MXN"),
         "spaces": (Decimal("20000.00"), None, "MXN"),
     }
+
+
+def test_absurd_dates_and_currencies_are_refused_with_their_line(db: Session) -> None:
+    org = factories.org(db)
+    line = {"text": "llamaron del 55 1234 5678"}
+    result = run_import(
+        db,
+        org.id,
+        [
+            {**line, "external_id": "future", "reported_at": "2099-05-05"},
+            {**line, "external_id": "past", "reported_at": "1900-05-05"},
+            {**line, "external_id": "zzz", "amount": 100, "currency": "ZZZ"},
+            {**line, "external_id": "pes", "amount": 100, "currency": "PES"},
+            {**line, "external_id": "dollars", "amount": 100, "currency": "dólares"},
+            {**line, "external_id": "yesterday", "reported_at": "2026-01-02T10:00:00-06:00"},
+            {**line, "external_id": "both", "amount": "300 dls", "currency": "MXN"},
+            {**line, "external_id": "kind", "category": "x" * 33},
+        ],
+    )
+    assert result.imported == 2
+    errors = dict(result.errors)
+    assert sorted(errors) == [1, 2, 3, 4, 7, 8]
+    assert errors[1] == "La fecha 2099-05-05 está en el futuro."
+    assert errors[2] == "La fecha 1900-05-05 es anterior a 2000-01-01: revise el año."
+    assert errors[3].startswith("'ZZZ' no es una moneda")
+    assert errors[4].startswith("'PES' no es una moneda")
+    assert errors[7] == "Los montos y la moneda indican monedas distintas (MXN, USD)."
+    assert errors[8] == "El campo tipo de extorsión tiene más de 32 caracteres."
+    reports = stored(db, org.id)
+    assert reports["dollars"].currency == "USD"
+    assert reports["yesterday"].reported_at.isoformat() == "2026-01-02T16:00:00+00:00"

@@ -214,3 +214,21 @@ def test_amounts_are_read_as_people_write_them(client: TestClient, db: Session) 
     assert unreadable.status_code == 422
     assert 'id="amount_paid-error"' in unreadable.text
     assert "El monto pagado &#39;12.34.567&#39; no se puede leer" in unreadable.text
+
+
+def test_a_year_typed_wrong_and_a_currency_in_words(client: TestClient, db: Session) -> None:
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    old = _post(client, "/reportes/nuevo", {**FORM, "reported_at": "1900-05-05"})
+    assert old.status_code == 422
+    assert 'id="reported_at-error"' in old.text
+    assert "La fecha 1900-05-05 es anterior a 2000-01-01: revise el año." in old.text
+    unknown = _post(client, "/reportes/nuevo", {**FORM, "currency": "ZZZ"})
+    assert unknown.status_code == 422
+    assert 'id="currency-error"' in unknown.text
+    created = _post(client, "/reportes/nuevo", {**FORM, "currency": "pesos"})
+    assert created.status_code == 303, created.text
+    report = db.get_one(Report, int(created.headers["location"].rsplit("/", 1)[1]))
+    assert report.currency == "MXN"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from amparo.errors import InvalidInput
 from amparo.i18n import gettext_for
-from amparo.network.money import read_amount
+from amparo.network.money import currencies, currency, read_amount
 
 LOCALES = ("es_MX", "en_US", "es_US", "es", "pt_BR", "fr_CA", "en_CA", "es_CO", "es_GT", "es_HN")
 CURRENCY_OF = {"es_MX": "MXN", "es_GT": "GTQ", "es_HN": "HNL", "es_NI": "NIO", "es": "EUR"}
@@ -105,3 +105,41 @@ def test_anything_typed_is_read_or_refused(text: str) -> None:
         assert amount is None or Decimal(0) <= amount < Decimal("1e12")
         return
     assert field == "amount"
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("MXN", "MXN"),
+        ("mxn", "MXN"),
+        (" usd ", "USD"),
+        ("pesos", "MXN"),
+        ("M.N.", "MXN"),
+        ("MN", "MXN"),
+        ("dólares", "USD"),
+        ("dls", "USD"),
+        ("US$", "USD"),
+        ("GTQ", "GTQ"),
+        ("quetzales", "GTQ"),
+        ("lempiras", "HNL"),
+        ("VES", "VES"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_currencies_as_people_write_them(written: str | None, code: str | None) -> None:
+    assert currency(written) == code
+
+
+@pytest.mark.parametrize("written", ["ZZZ", "PES", "XXX", "XTS", "$", "pesetas", "VEF", "MX"])
+def test_codes_not_in_use_today_are_refused(written: str) -> None:
+    """PES (a Peruvian sol of 1863) and ZZZ would split a network's totals."""
+    with pytest.raises(InvalidInput) as refused:
+        currency(written)
+    assert refused.value.field == "currency"
+    assert "MXN o USD" in refused.value.render(gettext_for("es"))
+
+
+def test_the_currencies_in_use_come_from_cldr() -> None:
+    assert {"MXN", "USD", "GTQ", "HNL", "NIO", "CRC", "COP", "EUR", "CAD"} <= currencies()
+    assert not {"PES", "ZZZ", "XXX", "XTS", "XAU", "MXV", "SVC"} & currencies()
