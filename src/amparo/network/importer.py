@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, AmparoError, InvalidInput
-from amparo.network import service
+from amparo.network import fields, service
 from amparo.network.service import IndicatorIn, ReportIn
 from amparo.store.types import utcnow
 
@@ -47,6 +47,11 @@ class LineError(InvalidInput):
 class ImportResult:
     imported: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # a public list's rows that found the report of an earlier import, and rows repeating a
+    # number given earlier in the same file
+    updated: int = 0
+    unchanged: int = 0
+    repeated: int = 0
 
 
 def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -241,6 +246,9 @@ def _write(
 
 
 VALUE_COLUMNS = ("value", "phone", "number", "numero", "número", "telefono", "teléfono")
+CATEGORY_COLUMNS = ("category", "categoría", "categoria")
+TYPE_COLUMNS = ("type", "tipo")
+DELIMITERS = (",", ";", "\t")  # Excel writes ";" where "," is the decimal mark (es, pt, fr)
 
 
 def import_public_list(
@@ -253,19 +261,27 @@ def import_public_list(
     gettext: Callable[[str], str] | None = None,
 ) -> ImportResult:
     """A public list of numbers (an authority's list of extortion numbers, as CSV with a header
-    row): each row becomes a report shared with the whole network, from ``source``.
+    row): each number becomes one report shared with the whole network, from ``source``.
 
     Columns: the value (``value``, ``phone``, ``number``, ``numero`` …), and optionally ``type``
-    (default phone), ``reported_at``, ``category``. Bad rows are reported with their line
-    numbers and skipped (a row already imported from the same source is one of them).
+    or ``tipo`` (default phone), ``reported_at``, ``category`` or ``categoría``; separated by
+    ``,``, ``;`` or tabs (whichever the header uses most). A number is one report however it is
+    written: rows are matched on the canonical value (``55 4433 2211``, ``(55) 4433-2211`` and
+    ``+52 1 55 4433 2211`` are one number), within the file and against what the same list
+    imported before, so importing a list again brings its reports up to date (a category or
+    date the row gives) instead of adding them twice. A report someone retracted stays
+    retracted. Bad rows are reported with their line numbers and skipped.
     """
     import csv
     import io
+    import itertools
 
     result = ImportResult()
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
-        reader = csv.DictReader(text)
+        first = text.readline()
+        delimiter = max(DELIMITERS, key=first.count)
+        reader = csv.DictReader(itertools.chain([first], text), delimiter=delimiter)
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except (UnicodeDecodeError, csv.Error):
         result.errors.append((1, _render(LineError(N_("The file is not UTF-8 CSV.")), gettext)))
@@ -278,7 +294,12 @@ def import_public_list(
         )
         result.errors.append((1, _render(message, gettext)))
         return result
+    category_column = next((c for c in CATEGORY_COLUMNS if c in header), None)
+    type_column = next((c for c in TYPE_COLUMNS if c in header), None)
     reader.fieldnames = header
+    prefix = f"list:{source[:60]}:"
+    listed = _listed(session, org_id, prefix)
+    seen: set[tuple[str, str]] = set()
     line = 1
     try:
         for row in reader:
@@ -287,25 +308,99 @@ def import_public_list(
             if not value:
                 continue
             try:
-                reported_at = _timestamp(row["reported_at"]) if row.get("reported_at") else None
-                data = ReportIn(
-                    external_id=f"list:{source[:60]}:{value[:100]}",
-                    channel="other",
-                    category=(row.get("category") or None),
-                    reported_at=reported_at,
-                    sharing="network",
-                    indicators=(IndicatorIn((row.get("type") or "phone").strip(), value),),
-                )
+                kind = ((row.get(type_column) if type_column else None) or "phone").strip().lower()
+                canonical, _display = fields.normalise(kind, value, region=region)
+                key = (kind, service.indicator_key(kind, canonical))
+                if key in seen:
+                    result.repeated += 1
+                    continue
+                category = ((row.get(category_column) if category_column else None) or "").strip()
+                given = row.get("reported_at")
+                reported_at = _timestamp(given.strip()) if given and given.strip() else None
                 with session.begin_nested():
-                    service.create_report(session=session, org_id=org_id, data=data, region=region)
+                    new = key not in listed
+                    if new:
+                        listed[key] = service.create_report(
+                            session=session,
+                            org_id=org_id,
+                            data=ReportIn(
+                                # the value's keyed hash: the same however it is written, and
+                                # no number in the clear in a column that is not sealed
+                                external_id=prefix + key[1][:32],
+                                channel="other",
+                                category=category or None,
+                                reported_at=reported_at,
+                                sharing="network",
+                                indicators=(IndicatorIn(kind, value),),
+                            ),
+                            region=region,
+                        ).id
+                    else:
+                        _refresh(
+                            session, org_id, listed[key], category, reported_at, region, result
+                        )
             except AmparoError as exc:
                 result.errors.append((line, exc.render(gettext)))
                 continue
-            result.imported += 1
+            seen.add(key)
+            if new:
+                result.imported += 1
     except (UnicodeDecodeError, csv.Error):
         result.errors.append((line + 1, _render(LineError(N_("The line is not UTF-8.")), gettext)))
     session.commit()
     return result
+
+
+def _listed(session: Session, org_id: int, prefix: str) -> dict[tuple[str, str], int]:
+    """What this list imported before: ``(type, keyed hash) -> report``. Found by the values
+    its reports mention, so reports from before external ids were canonical are found too."""
+    from sqlalchemy import select
+
+    from amparo.network.models import IndicatorKey, Mention, Report
+
+    rows = session.execute(
+        select(IndicatorKey.type, IndicatorKey.key, Report.id)
+        .join(Mention, Mention.indicator_id == IndicatorKey.id)
+        .join(Report, Report.id == Mention.report_id)
+        .where(
+            Report.org_id == org_id,
+            Report.external_id.startswith(prefix, autoescape=True),
+            Mention.source == "field",
+        )
+        .order_by(Report.id)
+    )
+    found: dict[tuple[str, str], int] = {}
+    for kind, key, report_id in rows:
+        found.setdefault((kind, key), report_id)
+    return found
+
+
+def _refresh(
+    session: Session,
+    org_id: int,
+    report_id: int,
+    category: str,
+    reported_at: datetime | None,
+    region: str | None,
+    result: ImportResult,
+) -> None:
+    """A number the list gave before: what the row says now (an empty cell changes nothing)."""
+    from amparo.network import reports
+    from amparo.network.models import Report, ReportStatus
+
+    report = session.get_one(Report, report_id)
+    changes: dict[str, object] = {}
+    if category and category != report.category:
+        changes["category"] = category
+    if reported_at is not None and reported_at != report.reported_at:
+        changes["reported_at"] = reported_at
+    if not changes or report.status == ReportStatus.RETRACTED:
+        result.unchanged += 1
+        return
+    reports.update_report(
+        session=session, org_id=org_id, report_id=report_id, changes=changes, region=region
+    )
+    result.updated += 1
 
 
 def _render(error: AmparoError, gettext: Callable[[str], str] | None) -> str:

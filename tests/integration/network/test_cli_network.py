@@ -108,6 +108,16 @@ def test_import_from_stdin_and_a_missing_file(tmp_path: Path, fresh_database_url
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout) == {"imported": 1, "skipped": []}
 
+    listed = tmp_path / "lista.csv"  # as Excel writes it in a Spanish locale
+    listed.write_text("Número;Categoría\n55 4433 2211;sextortion\n(55) 4433-2211;\n")
+    args = ("reports", "import-list", str(listed), "--source", "SSPC", "--org", "casa-3")
+    first = json.loads(run(env, *args, "--region", "MX", "--json").stdout)
+    assert first == {"imported": 1, "updated": 0, "unchanged": 0, "repeated": 1, "skipped": []}
+    again = run({**env, "AMPARO_LANG": "es"}, *args, "--region", "MX").stdout
+    assert "0 reportes importados." in again
+    assert "1 número que esta lista ya había dado sigue igual." in again
+    assert "1 fila repite un número que ya estaba antes en el archivo." in again
+
 
 def test_a_large_import_prepares_lines_in_helper_processes(
     tmp_path: Path, fresh_database_url: str

@@ -93,3 +93,101 @@ def test_absurd_dates_and_currencies_are_refused_with_their_line(db: Session) ->
     reports = stored(db, org.id)
     assert reports["dollars"].currency == "USD"
     assert reports["yesterday"].reported_at.isoformat() == "2026-01-02T16:00:00+00:00"
+
+
+def import_list(db: Session, org_id: int, csv_text: str, source: str = "SSPC") -> ImportResult:
+    from amparo.network.importer import import_public_list
+
+    return import_public_list(
+        session=db,
+        org_id=org_id,
+        stream=io.BytesIO(csv_text.encode()),
+        source=source,
+        region="MX",
+        gettext=gettext_for("es"),
+    )
+
+
+def list_reports(db: Session, org_id: int, source: str = "SSPC") -> list[Report]:
+    return list(
+        db.scalars(
+            select(Report)
+            .where(Report.org_id == org_id, Report.external_id.startswith(f"list:{source}:"))
+            .order_by(Report.id)
+        )
+    )
+
+
+def test_a_number_on_a_public_list_is_one_report_however_it_is_written(db: Session) -> None:
+    """The audit's file: three ways of writing one number made three network-wide reports."""
+    mine, other = factories.org(db), factories.org(db)
+    result = import_list(
+        db, mine.id, "numero\n55 4433 2211\n(55) 4433-2211\n+52 1 55 4433 2211\n55 1020 3040\n"
+    )
+    assert (result.imported, result.repeated, result.errors) == (2, 2, [])
+    from amparo.network import service
+
+    assert service.lookup(db, "5544332211", org_id=other.id, region="MX").reported == 1
+    (first, _second) = list_reports(db, mine.id)
+    assert "4433" not in str(first.external_id)  # no number in the clear outside sealed columns
+
+
+def test_importing_a_list_again_updates_it(db: Session) -> None:
+    org = factories.org(db)
+    import_list(
+        db,
+        org.id,
+        "Número;Categoría;reported_at\n"  # Excel in a Spanish locale writes ";"
+        "(55) 4433-2211;telephone_extortion;2026-10-01\n"
+        "55 1020 3040;;\n",
+    )
+    before = {r.id: r.category for r in list_reports(db, org.id)}
+    assert sorted(before.values(), key=str) == [None, "telephone_extortion"]
+    again = import_list(
+        db,
+        org.id,
+        "Número;Categoría;reported_at\n"
+        "+52 55 4433 2211;telephone_extortion;2026-10-01\n"  # the same, written otherwise
+        "5510203040;virtual_kidnapping;\n"  # a category it lacked
+        "55 9988 7766;;\n",  # new on the list
+    )
+    assert (again.imported, again.updated, again.unchanged, again.errors) == (1, 1, 1, [])
+    after = list_reports(db, org.id)
+    assert len(after) == 3
+    assert [r.category for r in after] == ["telephone_extortion", "virtual_kidnapping", None]
+    # Another list giving the same number is another source: its own report.
+    assert import_list(db, org.id, "value\n55 4433 2211\n", source="Fiscalía").imported == 1
+
+
+def test_a_list_imported_before_numbers_were_canonical_is_updated_not_duplicated(
+    db: Session,
+) -> None:
+    """Reports imported when the external id held the number as written are found by the
+    number they mention."""
+    from amparo.network import service
+    from amparo.network.service import IndicatorIn, ReportIn
+
+    org = factories.org(db)
+    service.create_report(
+        session=db,
+        org_id=org.id,
+        data=ReportIn(
+            external_id="list:SSPC:55 1020 3040",
+            sharing="network",
+            indicators=(IndicatorIn("phone", "55 1020 3040"),),
+        ),
+        region="MX",
+    )
+    again = import_list(db, org.id, "telefono,categoria\n+52 55 1020 3040,sextortion\n")
+    assert (again.imported, again.updated) == (0, 1)
+    (report,) = list_reports(db, org.id)
+    assert report.category == "sextortion"
+
+
+def test_a_list_row_with_a_bad_date_leaves_the_number_to_a_later_row(db: Session) -> None:
+    org = factories.org(db)
+    result = import_list(
+        db, org.id, "numero,reported_at\n55 4433 2211,2099-01-01\n55 4433 2211,2026-10-01\n"
+    )
+    assert result.imported == 1
+    assert result.errors == [(2, "La fecha 2099-01-01 está en el futuro.")]

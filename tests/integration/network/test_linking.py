@@ -235,7 +235,8 @@ def test_a_public_list_of_numbers_is_imported_and_shared(db: Session) -> None:
         session=db, org_id=mine.id, stream=io.BytesIO(csv_text.encode()), source="SSPC", region="MX"
     )
     assert result.imported == 2
-    assert [n for n, _ in result.errors] == [3, 5]  # not a number; already imported from SSPC
+    assert [n for n, _ in result.errors] == [3]  # not a number
+    assert result.repeated == 1  # the first number again: one report
     assert service.lookup(db, "5510203040", org_id=other.id, region="MX").reported == 1
     bad = import_public_list(
         session=db, org_id=mine.id, stream=io.BytesIO(b"a,b\n1,2\n"), source="x", region="MX"
