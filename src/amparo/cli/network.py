@@ -198,7 +198,7 @@ def import_list(
 ) -> None:
     """Import a public list of extortion numbers (CSV, "," or ";"): one report per number,
     shared with the network; importing the list again updates them."""
-    from amparo.network.importer import import_public_list
+    from amparo.network.public_lists import import_list
 
     _ = gettext_for(cli_language())
     path = Path(file)
@@ -206,7 +206,7 @@ def import_list(
         raise NotFound(N_("There is no file %(path)s."), path=file)
     with path.open("rb") as stream, db_session() as session:
         owner = organisation(session, org)
-        result = import_public_list(
+        result = import_list(
             session=session,
             org_id=owner.id,
             stream=stream,

@@ -95,10 +95,10 @@ def test_absurd_dates_and_currencies_are_refused_with_their_line(db: Session) ->
     assert reports["yesterday"].reported_at.isoformat() == "2026-01-02T16:00:00+00:00"
 
 
-def import_list(db: Session, org_id: int, csv_text: str, source: str = "SSPC") -> ImportResult:
-    from amparo.network.importer import import_public_list
+def run_list(db: Session, org_id: int, csv_text: str, source: str = "SSPC") -> ImportResult:
+    from amparo.network.public_lists import import_list
 
-    return import_public_list(
+    return import_list(
         session=db,
         org_id=org_id,
         stream=io.BytesIO(csv_text.encode()),
@@ -121,7 +121,7 @@ def list_reports(db: Session, org_id: int, source: str = "SSPC") -> list[Report]
 def test_a_number_on_a_public_list_is_one_report_however_it_is_written(db: Session) -> None:
     """The audit's file: three ways of writing one number made three network-wide reports."""
     mine, other = factories.org(db), factories.org(db)
-    result = import_list(
+    result = run_list(
         db, mine.id, "numero\n55 4433 2211\n(55) 4433-2211\n+52 1 55 4433 2211\n55 1020 3040\n"
     )
     assert (result.imported, result.repeated, result.errors) == (2, 2, [])
@@ -134,7 +134,7 @@ def test_a_number_on_a_public_list_is_one_report_however_it_is_written(db: Sessi
 
 def test_importing_a_list_again_updates_it(db: Session) -> None:
     org = factories.org(db)
-    import_list(
+    run_list(
         db,
         org.id,
         "Número;Categoría;reported_at\n"  # Excel in a Spanish locale writes ";"
@@ -143,7 +143,7 @@ def test_importing_a_list_again_updates_it(db: Session) -> None:
     )
     before = {r.id: r.category for r in list_reports(db, org.id)}
     assert sorted(before.values(), key=str) == [None, "telephone_extortion"]
-    again = import_list(
+    again = run_list(
         db,
         org.id,
         "Número;Categoría;reported_at\n"
@@ -156,7 +156,7 @@ def test_importing_a_list_again_updates_it(db: Session) -> None:
     assert len(after) == 3
     assert [r.category for r in after] == ["telephone_extortion", "virtual_kidnapping", None]
     # Another list giving the same number is another source: its own report.
-    assert import_list(db, org.id, "value\n55 4433 2211\n", source="Fiscalía").imported == 1
+    assert run_list(db, org.id, "value\n55 4433 2211\n", source="Fiscalía").imported == 1
 
 
 def test_a_list_imported_before_numbers_were_canonical_is_updated_not_duplicated(
@@ -178,7 +178,7 @@ def test_a_list_imported_before_numbers_were_canonical_is_updated_not_duplicated
         ),
         region="MX",
     )
-    again = import_list(db, org.id, "telefono,categoria\n+52 55 1020 3040,sextortion\n")
+    again = run_list(db, org.id, "telefono,categoria\n+52 55 1020 3040,sextortion\n")
     assert (again.imported, again.updated) == (0, 1)
     (report,) = list_reports(db, org.id)
     assert report.category == "sextortion"
@@ -186,7 +186,7 @@ def test_a_list_imported_before_numbers_were_canonical_is_updated_not_duplicated
 
 def test_a_list_row_with_a_bad_date_leaves_the_number_to_a_later_row(db: Session) -> None:
     org = factories.org(db)
-    result = import_list(
+    result = run_list(
         db, org.id, "numero,reported_at\n55 4433 2211,2099-01-01\n55 4433 2211,2026-10-01\n"
     )
     assert result.imported == 1
