@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, InvalidInput
@@ -40,6 +40,10 @@ class Row:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     clusters: set[int] = field(default_factory=set)
+    # When the organisation first stored a report mentioning the value, and when one of those
+    # reports (retracted ones too) last changed: a STIX object's ``created`` and ``modified``.
+    created: datetime | None = None
+    modified: datetime | None = None
 
 
 def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Row]:
@@ -64,9 +68,13 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
         )
         .order_by(Mention.id)
     )
+    stamps = _stamps(session, org_id)
     for mention, key, report in session.execute(query):
         pair = (key.type, mention.value)
-        row = found.setdefault(pair, Row(key.type, mention.value, mention.display))
+        row = found.get(pair)
+        if row is None:
+            row = found[pair] = Row(key.type, mention.value, mention.display)
+            row.created, row.modified = stamps[key.id]
         if report.id not in counted[pair]:
             counted[pair].add(report.id)
             row.reports += 1
@@ -75,6 +83,26 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
         if report.cluster_id is not None:
             row.clusters.add(report.cluster_id)
     return sorted(found.values(), key=lambda r: (r.type, r.value))
+
+
+def _stamps(session: Session, org_id: int) -> dict[int, tuple[datetime, datetime]]:
+    """Per indicator, the first ``created_at`` and the last ``updated_at`` of the organisation's
+    reports mentioning it, retracted ones included: the first never moves (a new report is
+    stored later, a retraction keeps the row), and the last moves whenever a report that
+    counts for the value is added, edited, closed, reopened or retracted."""
+    return {
+        indicator_id: (created, modified)
+        for indicator_id, created, modified in session.execute(
+            select(Mention.indicator_id, func.min(Report.created_at), func.max(Report.updated_at))
+            .join(Report, Report.id == Mention.report_id)
+            .where(Report.org_id == org_id)
+            .group_by(Mention.indicator_id)
+        )
+    }
+
+
+def _times(n: int) -> str:
+    return f"{n} time" if n == 1 else f"{n} times"
 
 
 def to_csv(data: list[Row]) -> str:
@@ -195,12 +223,18 @@ def to_stix(data: list[Row], *, organisation: str) -> str:
             sco_type, _, _ = STIX_TYPES[row.type]
             observable = classes[sco_type](value=row.value, kind=row.type)
         objects.append(observable)
+        # The id is the value's; created and modified come from the reports, so exporting
+        # twice gives the same object, and a changed one comes with a later modified (STIX:
+        # objects with the same id and modified but other contents are undefined).
+        created = row.created or row.first_seen or _CREATED
         objects.append(
             stix2.Indicator(
                 id=f"indicator--{uuid.uuid5(_NAMESPACE, f'{row.type}:{row.value}')}",
+                created=created,
+                modified=row.modified or created,
                 created_by_ref=_IDENTITY,
                 name=f"{row.type} used in extortion",
-                description=f"Reported {row.reports} time(s) to {organisation}.",
+                description=f"Reported {_times(row.reports)} to {organisation}.",
                 indicator_types=["malicious-activity"],
                 pattern=_pattern(observable),
                 pattern_type="stix",

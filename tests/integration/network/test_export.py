@@ -12,10 +12,12 @@ import json
 import pytest
 import stix2
 from pymisp import MISPEvent
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.errors import InvalidInput
 from amparo.network import export, service
+from amparo.network.models import Report
 from amparo.network.service import ReportIn
 from tests import factories
 
@@ -96,6 +98,56 @@ def test_stix_bundle_defines_its_observables(db: Session, org_with_reports: int)
     assert len(by_type["indicator"]) == 4  # phone, clabe, email, wallet: no names, no hotline
     assert "rosa" not in text.lower()
     assert "+525555335533" not in text
+
+
+def stix_objects(db: Session, org_id: int) -> dict[str, dict[str, object]]:
+    bundle = json.loads(export.export(db, org_id=org_id, organisation="Casa", fmt="stix", key=None))
+    return {obj["id"]: obj for obj in bundle["objects"]}
+
+
+def test_stix_objects_keep_their_version_until_they_change(
+    db: Session, org_with_reports: int
+) -> None:
+    """Exported twice, an object is the same object; changed, it is a newer version of it: the
+    same id and created, a later modified (STIX leaves two different objects with one id and
+    one modified undefined, and a re-export used to give every indicator a new created)."""
+    first = stix_objects(db, org_with_reports)
+    assert stix_objects(db, org_with_reports) == first
+    for obj in first.values():
+        if "created" in obj:  # SDOs (observables have no versions)
+            assert obj["created"] <= obj["modified"]
+    phone_id = next(
+        i for i, o in first.items() if o["type"] == "indicator" and "+525512345678" in o["pattern"]
+    )
+    email_id = next(i for i, o in first.items() if o["type"] == "indicator" and "cobros" in str(o))
+    assert first[phone_id]["description"] == "Reported 2 times to Casa."
+
+    # Another report of the phone: the phone's indicator is a new version, the e-mail's is not.
+    service.create_report(
+        session=db,
+        org_id=org_with_reports,
+        data=ReportIn(text="otra vez el 55 1234 5678"),
+        region="MX",
+    )
+    db.flush()
+    second = stix_objects(db, org_with_reports)
+    assert second[email_id] == first[email_id]
+    phone = second[phone_id]
+    assert phone["description"] == "Reported 3 times to Casa."
+    assert phone["created"] == first[phone_id]["created"]
+    assert phone["modified"] > first[phone_id]["modified"]
+    # stix2's own versioning accepts it as the next version of the first.
+    stix2.new_version(stix2.parse(first[phone_id]), modified=phone["modified"])
+
+    # A retraction changes the count back: newer again, never the same modified.
+    newest = max(
+        db.scalars(select(Report).where(Report.org_id == org_with_reports)), key=lambda r: r.id
+    )
+    service.retract(session=db, org_id=org_with_reports, report_id=newest.id)
+    third = stix_objects(db, org_with_reports)[phone_id]
+    assert third["description"] == "Reported 2 times to Casa."
+    assert third["created"] == first[phone_id]["created"]
+    assert third["modified"] > phone["modified"]
 
 
 def test_misp_event_uses_misp_types(db: Session, org_with_reports: int) -> None:
