@@ -15,7 +15,9 @@
 
 Messages are gettext message ids with ``%(name)s`` parameters; they are translated where the
 error meets a person (``amparo.web.problems`` for HTTP, ``amparo.cli`` for the terminal), and
-those are the only two places that map errors. A message never carries personal data.
+those are the only two places that map errors. A message never carries personal data. A
+parameter that is a ``Label`` (a field's name) is translated with the message, and a ``Wait``
+(seconds) is written in the reader's language as seconds, minutes or hours.
 """
 
 from __future__ import annotations
@@ -26,6 +28,30 @@ from typing import Any, ClassVar
 def N_(message: str) -> str:
     """Mark a string for translation without translating it (gettext convention)."""
     return message
+
+
+class Label(str):
+    """A parameter that is itself a message id (a field's name): translated with the message,
+    so that a Spanish reader sees "El campo mensaje…", not "El campo text…"."""
+
+    __slots__ = ()
+
+
+class Wait(int):
+    """A parameter that is a wait in seconds, shown as people say it in the reader's language
+    ("56 minutos", not "3333 segundos")."""
+
+    __slots__ = ()
+
+
+def _localise(value: Any, gettext: Any) -> Any:
+    if isinstance(value, Label):
+        return gettext(str(value)) if gettext else str(value)
+    if isinstance(value, Wait):
+        from amparo.i18n import format_wait, language_of
+
+        return format_wait(int(value), language_of(gettext))
+    return value
 
 
 class AmparoError(Exception):
@@ -47,7 +73,9 @@ class AmparoError(Exception):
     def render(self, gettext: Any = None) -> str:
         """The message, translated with ``gettext`` when given, parameters filled in."""
         text: str = gettext(self.message) if gettext else self.message
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {name: _localise(value, gettext) for name, value in self.params.items()}
 
 
 class InvalidInput(AmparoError):

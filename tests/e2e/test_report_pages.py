@@ -29,16 +29,19 @@ def test_an_analyst_records_edits_finds_and_counts_a_report(page: Page, server: 
     page.get_by_label("País de los números escritos sin código de país").select_option("MX")
     page.get_by_label("Canal", exact=True).select_option("whatsapp")
     page.get_by_label("Tipo de extorsión").select_option("virtual_kidnapping")
-    page.get_by_label("Exigido").fill("40 mil")  # not a number: refused beside the field
+    page.get_by_label("Exigido").fill("40.000.00")  # unreadable: refused beside the field
     page.get_by_label("Moneda").fill("MXN")
     page.get_by_label("Ciudad o estado (nunca una dirección exacta)").fill("Tapachula")
     page.get_by_role("button", name="Guardar el reporte").click()
-    expect(page.locator("#amount-error")).to_have_text("El monto debe ser un número.")
+    expect(page.locator("#amount-error")).to_have_text(
+        "El monto exigido '40.000.00' no se puede leer como una cantidad: escríbalo como 20000, "
+        "20,000.50 o 20.000,50."
+    )
     expect(page.get_by_label("Ciudad o estado (nunca una dirección exacta)")).to_have_value(
         "Tapachula"
     )
     _shot(page, "form-error-phone")
-    page.get_by_label("Exigido").fill("40000")
+    page.get_by_label("Exigido").fill("40 mil")  # as people write it
     page.get_by_role("button", name="Guardar el reporte").click()
 
     expect(page.get_by_role("heading", name="Números, cuentas y perfiles")).to_be_visible()

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from amparo.i18n import LANGUAGES, gettext_for, negotiate, supported
+from amparo.errors import InvalidInput, Label, RateLimited, Wait
+from amparo.i18n import (
+    LANGUAGES,
+    format_wait,
+    gettext_for,
+    language_of,
+    negotiate,
+    ngettext_for,
+    supported,
+)
 from amparo.i18n.tools import extract, load, untranslated
 
 
@@ -24,10 +33,16 @@ def test_translations_keep_their_placeholders(lang: str) -> None:
 
     placeholder = re.compile(r"%\(\w+\)[sd]")
     for message in load(lang):
-        if message.id and message.string:
-            assert sorted(placeholder.findall(str(message.id))) == sorted(
-                placeholder.findall(str(message.string))
-            ), message.id
+        if not (message.id and message.string):
+            continue
+        if isinstance(message.id, tuple):  # plural forms: each as the plural, the count optional
+            wanted = set(placeholder.findall(message.id[1]))
+            for form in message.string:
+                assert set(placeholder.findall(form)) | {"%(n)d"} == wanted | {"%(n)d"}, form
+            continue
+        assert sorted(placeholder.findall(str(message.id))) == sorted(
+            placeholder.findall(str(message.string))
+        ), message.id
 
 
 def test_spanish_is_the_default_and_catalogues_translate() -> None:
@@ -68,3 +83,56 @@ def test_the_warning_lists_reasons_are_messages_to_translate() -> None:
     reasons = set(default_warning_list().entries.values())
     assert reasons
     assert reasons <= wanted, sorted(reasons - wanted)
+
+
+def test_plural_forms_follow_the_count() -> None:
+    singular = "Partner hub %(partner)s: reported %(n)d time."
+    plural = "Partner hub %(partner)s: reported %(n)d times."
+    spanish = ngettext_for("es")
+    assert (
+        spanish(singular, plural, 1) % {"partner": "N", "n": 1} == "Nodo socio N: reportado 1 vez."
+    )
+    assert "2 veces" in spanish(singular, plural, 2) % {"partner": "N", "n": 2}
+    assert ngettext_for("en")(singular, plural, 1) % {"partner": "N", "n": 1} == (
+        "Partner hub N: reported 1 time."
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "lang", "expected"),
+    [
+        (1, "es", "1 segundo"),
+        (45, "es", "45 segundos"),
+        (60, "es", "1 minuto"),
+        (3333, "es", "56 minutos"),  # the audit's "3333 segundos"
+        (3960, "en", "66 minutes"),  # not "1 hour": whoever waits as told gets in
+        (7200, "pt", "2 horas"),
+        (7201, "fr", "3\u00a0heures"),  # rounded up, never down (French: a no-break space)
+        (3 * 86400, "es", "3 días"),
+        (0, "en", "1 second"),
+    ],
+)
+def test_waits_are_said_in_the_largest_sensible_unit(
+    seconds: int, lang: str, expected: str
+) -> None:
+    assert format_wait(seconds, lang) == expected
+
+
+def test_the_language_of_a_gettext_function() -> None:
+    assert [language_of(gettext_for(lang)) for lang in LANGUAGES] == list(LANGUAGES)
+    assert language_of(gettext_for("xx")) == "en"
+    assert language_of(None) == "en"
+    assert language_of(lambda text: text) == "en"
+
+
+def test_error_parameters_that_are_labels_and_waits_are_translated() -> None:
+    error = InvalidInput(
+        "The %(name)s is longer than %(n)d characters.", name=Label("message"), n=20_000
+    )
+    assert error.render(gettext_for("es")) == "El campo mensaje tiene más de 20000 caracteres."
+    assert error.render() == "The message is longer than 20000 characters."
+    limited = RateLimited("Too many attempts. Try again in %(wait)s.", wait=Wait(3333))
+    assert limited.render(gettext_for("es")) == (
+        "Demasiados intentos. Vuelva a intentarlo en 56 minutos."
+    )
+    assert limited.render() == "Too many attempts. Try again in 56 minutes."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +17,7 @@ from amparo.accounts.models import Organisation
 from amparo.cli import cli_language, err_console
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import N_, InvalidInput, NotFound
-from amparo.i18n import gettext_for
+from amparo.i18n import gettext_for, ngettext_for
 
 if TYPE_CHECKING:
     from amparo.network.importer import ImportResult
@@ -64,23 +63,62 @@ def audit_import(session: Session, owner: Organisation, action: str, result: Imp
         target=audit.Target(
             "organisation",
             owner.id,
-            {"imported": result.imported, "skipped": len(result.errors)},
+            {
+                "imported": result.imported,
+                "skipped": len(result.errors),
+                **({"updated": result.updated} if result.updated else {}),
+            },
         ),
     )
 
 
-def show_import(result: ImportResult, *, as_json: bool, gettext: Callable[[str], str]) -> None:
-    """How many were imported and which lines were skipped; exit code 1 if any was."""
-    _ = gettext
+def show_import(
+    result: ImportResult, *, as_json: bool, language: str, listing: bool = False
+) -> None:
+    """How many were imported (for a public list: also how many it had given before, and how
+    many rows repeated a number) and which lines were skipped; exit code 1 if any was."""
+    _, ngettext = gettext_for(language), ngettext_for(language)
+    counts = {"imported": result.imported}
+    if listing:
+        counts |= {
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "repeated": result.repeated,
+        }
     if as_json:
-        print_json(
-            {
-                "imported": result.imported,
-                "skipped": [{"line": n, "error": e} for n, e in result.errors],
-            }
-        )
+        print_json({**counts, "skipped": [{"line": n, "error": e} for n, e in result.errors]})
     else:
-        console.print(_("%(n)d reports imported.") % {"n": result.imported})
+        n = result.imported
+        said = [ngettext("%(n)d report imported.", "%(n)d reports imported.", n) % {"n": n}]
+        if n := result.updated:
+            said.append(
+                ngettext(
+                    "%(n)d number this list gave before was brought up to date.",
+                    "%(n)d numbers this list gave before were brought up to date.",
+                    n,
+                )
+                % {"n": n}
+            )
+        if n := result.unchanged:
+            said.append(
+                ngettext(
+                    "%(n)d number this list gave before is unchanged.",
+                    "%(n)d numbers this list gave before are unchanged.",
+                    n,
+                )
+                % {"n": n}
+            )
+        if n := result.repeated:
+            said.append(
+                ngettext(
+                    "%(n)d row repeats a number given earlier in the file.",
+                    "%(n)d rows repeat a number given earlier in the file.",
+                    n,
+                )
+                % {"n": n}
+            )
+        for line in said:
+            console.print(line)
         for number, error in result.errors:
             err_console.print(
                 _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
@@ -147,7 +185,7 @@ def import_(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-    show_import(result, as_json=as_json, gettext=_)
+    show_import(result, as_json=as_json, language=cli_language())
 
 
 @reports_app.command("import-list")
@@ -158,8 +196,9 @@ def import_list(
     region: RegionOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Import a public list of extortion numbers (CSV); each row is shared with the network."""
-    from amparo.network.importer import import_public_list
+    """Import a public list of extortion numbers (CSV, "," or ";"): one report per number,
+    shared with the network; importing the list again updates them."""
+    from amparo.network.public_lists import import_list
 
     _ = gettext_for(cli_language())
     path = Path(file)
@@ -167,7 +206,7 @@ def import_list(
         raise NotFound(N_("There is no file %(path)s."), path=file)
     with path.open("rb") as stream, db_session() as session:
         owner = organisation(session, org)
-        result = import_public_list(
+        result = import_list(
             session=session,
             org_id=owner.id,
             stream=stream,
@@ -176,7 +215,7 @@ def import_list(
             gettext=_,
         )
         audit_import(session, owner, "reports.import_list", result)
-    show_import(result, as_json=as_json, gettext=_)
+    show_import(result, as_json=as_json, language=cli_language(), listing=True)
 
 
 def read_key(key_file: str) -> bytes:
@@ -212,7 +251,7 @@ def import_feed(
             session=session, org_id=owner.id, stream=stream, partner=partner, key=key, gettext=_
         )
         audit_import(session, owner, "partner_feed.import", result)
-    show_import(result, as_json=as_json, gettext=_)
+    show_import(result, as_json=as_json, language=cli_language())
 
 
 @network_app.command("clusters")
@@ -276,8 +315,10 @@ def lookup(
 ) -> None:
     """Has this number, account or profile been reported?"""
     from amparo.network import remote_hubs
+    from amparo.network.names import TYPE_NAMES
 
     _ = gettext_for(cli_language())
+    ngettext = ngettext_for(cli_language())
     settings = load_settings()
     with db_session(settings) as session:
         owner = organisation(session, org)
@@ -304,26 +345,34 @@ def lookup(
     if as_json:
         print_json(data)
         return
+    kind = _(TYPE_NAMES.get(found.type, found.type))
     if found.reported:
         console.print(
-            _("%(value)s (%(type)s) was reported %(n)d times, last on %(last)s.")
+            ngettext(
+                "%(value)s (%(type)s) was reported %(n)d time, last on %(last)s.",
+                "%(value)s (%(type)s) was reported %(n)d times, last on %(last)s.",
+                found.reported,
+            )
             % {
                 "value": found.value,
-                "type": found.type,
+                "type": kind,
                 "n": found.reported,
                 "last": found.last_seen.date().isoformat() if found.last_seen else "?",
             }
         )
     else:
         console.print(
-            _("%(value)s (%(type)s) has not been reported.")
-            % {"value": found.value, "type": found.type}
+            _("%(value)s (%(type)s) has not been reported.") % {"value": found.value, "type": kind}
         )
     if found.warning:
         console.print(_("Warning list: %(reason)s") % {"reason": _(found.warning)})
     for sighting in found.partners:
         console.print(
-            _("Partner hub %(partner)s: reported %(n)d times.")
+            ngettext(
+                "Partner hub %(partner)s: reported %(n)d time.",
+                "Partner hub %(partner)s: reported %(n)d times.",
+                sighting.reports,
+            )
             % {"partner": sighting.partner, "n": sighting.reports}
         )
     for name in found.unreachable:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import gettext as gettext_module
 import io
+import math
 from collections.abc import Callable
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.units import format_unit
 
 LANGUAGES: tuple[str, ...] = ("es", "en", "pt", "fr")
 DEFAULT_LANGUAGE = "es"
@@ -46,6 +48,33 @@ def gettext_for(lang: str) -> Gettext:
 
 def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
     return translations(lang).ngettext
+
+
+def language_of(gettext: Gettext | None) -> str:
+    """The language a ``gettext_for`` function translates into (its catalogue's Language
+    header): what an error needs to write a number or a duration the reader's way. English
+    when there is none (no gettext, or a language without a catalogue)."""
+    catalogue = getattr(gettext, "__self__", None)
+    if isinstance(catalogue, gettext_module.NullTranslations):
+        return supported(catalogue.info().get("language")) or "en"
+    return "en"
+
+
+_WAIT_UNITS = (  # (shown up to, seconds in the unit, CLDR unit)
+    (60, 1, "duration-second"),
+    (2 * 3600, 60, "duration-minute"),
+    (2 * 86400, 3600, "duration-hour"),
+    (math.inf, 86400, "duration-day"),
+)
+
+
+def format_wait(seconds: int, lang: str) -> str:
+    """A wait as people say it, in ``lang``: "45 segundos", "56 minutos", "3 horas". Rounded up,
+    so whoever waits as told is let in (Babel's ``format_timedelta`` rounds to the nearest
+    unit, and "1 hora" for 66 minutes sends them back too early)."""
+    seconds = max(1, seconds)
+    size, unit = next((size, unit) for below, size, unit in _WAIT_UNITS if seconds < below)
+    return str(format_unit(math.ceil(seconds / size), unit, length="long", locale=lang))
 
 
 def supported(lang: str | None) -> str | None:

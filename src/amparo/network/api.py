@@ -72,8 +72,8 @@ def create_report(
         reported_at=body.reported_at,
         channel=body.channel,
         category=body.category,
-        amount=None if body.amount is None else str(body.amount),
-        amount_paid=None if body.amount_paid is None else str(body.amount_paid),
+        amount=body.amount,
+        amount_paid=body.amount_paid,
         currency=body.currency,
         place=body.place,
         victim=body.victim,
@@ -202,9 +202,6 @@ def update_report(
 ) -> s.ReportOut:
     org_id = principal.require_org()
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"region"})
-    for name in ("amount", "amount_paid"):
-        if changes.get(name) is not None:
-            changes[name] = str(changes[name])
     if changes.get("indicators") is not None:
         changes["indicators"] = [
             service.IndicatorIn(i["type"], i["value"]) for i in changes["indicators"]

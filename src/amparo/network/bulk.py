@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from amparo import crypto
 from amparo.errors import N_, AmparoError
 from amparo.indicators import WarningList, default_warning_list
-from amparo.network import service
+from amparo.network import money, service
 from amparo.network.models import Cluster, IndicatorKey, Mention, Report, ReportStatus
 from amparo.store.base import Base
 from amparo.store.types import EncryptedText, sealed_context, utcnow
@@ -192,8 +192,6 @@ def prepare_report(
     keyring = crypto.active_keyring()
     warnings = warnings or default_warning_list()
     data, mentions = service.prepare(data, region=region)
-    amount = service.parse_amount(data.amount, "amount")
-    paid = service.parse_amount(data.amount_paid, "amount_paid")
 
     def seal(value: str | None, context: str) -> str | None:
         return None if value is None else keyring.encrypt(value, context=context)
@@ -204,9 +202,9 @@ def prepare_report(
         reported_at=data.reported_at,
         channel=data.channel,
         category=data.category,
-        amount_demanded=amount,
-        amount_paid=paid,
-        currency=data.currency.upper() if data.currency else None,
+        amount_demanded=money.parse_amount(data.amount, "amount"),
+        amount_paid=money.parse_amount(data.amount_paid, "amount_paid"),
+        currency=data.currency,
         place=seal(data.place, _PLACE),
         text=seal(data.text, _TEXT),
         narrative=seal(data.narrative, _NARRATIVE),

@@ -1,5 +1,5 @@
-"""Exports of an organisation's indicators: STIX 2.1 (``stix2``), MISP event JSON (``pymisp``),
-CSV for authorities, and keyed hashes for partner hubs.
+"""Exports of an organisation's indicators: STIX 2.1 (``stix2``), a MISP event as MISP imports it
+(``pymisp``), CSV for authorities, and keyed hashes for partner hubs.
 
 What leaves: the indicators of the reports the organisation may read (its own and those shared
 with the whole network), never the report texts, narratives, places or victims' details.
@@ -17,10 +17,11 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, InvalidInput
@@ -40,6 +41,10 @@ class Row:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     clusters: set[int] = field(default_factory=set)
+    # When the organisation first stored a report mentioning the value, and when one of those
+    # reports (retracted ones too) last changed: a STIX object's ``created`` and ``modified``.
+    created: datetime | None = None
+    modified: datetime | None = None
 
 
 def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Row]:
@@ -64,9 +69,13 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
         )
         .order_by(Mention.id)
     )
+    stamps = _stamps(session, org_id)
     for mention, key, report in session.execute(query):
         pair = (key.type, mention.value)
-        row = found.setdefault(pair, Row(key.type, mention.value, mention.display))
+        row = found.get(pair)
+        if row is None:
+            row = found[pair] = Row(key.type, mention.value, mention.display)
+            row.created, row.modified = stamps[key.id]
         if report.id not in counted[pair]:
             counted[pair].add(report.id)
             row.reports += 1
@@ -75,6 +84,26 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
         if report.cluster_id is not None:
             row.clusters.add(report.cluster_id)
     return sorted(found.values(), key=lambda r: (r.type, r.value))
+
+
+def _stamps(session: Session, org_id: int) -> dict[int, tuple[datetime, datetime]]:
+    """Per indicator, the first ``created_at`` and the last ``updated_at`` of the organisation's
+    reports mentioning it, retracted ones included: the first never moves (a new report is
+    stored later, a retraction keeps the row), and the last moves whenever a report that
+    counts for the value is added, edited, closed, reopened or retracted."""
+    return {
+        indicator_id: (created, modified)
+        for indicator_id, created, modified in session.execute(
+            select(Mention.indicator_id, func.min(Report.created_at), func.max(Report.updated_at))
+            .join(Report, Report.id == Mention.report_id)
+            .where(Report.org_id == org_id)
+            .group_by(Mention.indicator_id)
+        )
+    }
+
+
+def _times(n: int) -> str:
+    return f"{n} time" if n == 1 else f"{n} times"
 
 
 def to_csv(data: list[Row]) -> str:
@@ -195,12 +224,18 @@ def to_stix(data: list[Row], *, organisation: str) -> str:
             sco_type, _, _ = STIX_TYPES[row.type]
             observable = classes[sco_type](value=row.value, kind=row.type)
         objects.append(observable)
+        # The id is the value's; created and modified come from the reports, so exporting
+        # twice gives the same object, and a changed one comes with a later modified (STIX:
+        # objects with the same id and modified but other contents are undefined).
+        created = row.created or row.first_seen or _CREATED
         objects.append(
             stix2.Indicator(
                 id=f"indicator--{uuid.uuid5(_NAMESPACE, f'{row.type}:{row.value}')}",
+                created=created,
+                modified=row.modified or created,
                 created_by_ref=_IDENTITY,
                 name=f"{row.type} used in extortion",
-                description=f"Reported {row.reports} time(s) to {organisation}.",
+                description=f"Reported {_times(row.reports)} to {organisation}.",
                 indicator_types=["malicious-activity"],
                 pattern=_pattern(observable),
                 pattern_type="stix",
@@ -217,43 +252,133 @@ def _pattern(observable: object) -> str:
     return f"[{observable['type']}:value = '{value}']"  # type: ignore[index]
 
 
-def to_misp(data: list[Row], *, organisation: str) -> str:
+# Social profiles as MISP's account objects: (object, relation of the handle, of a numeric id,
+# of the profile's link, and the link). TikTok has no object of its own: a user account.
+_MISP_PROFILES = {
+    "facebook": (
+        "facebook-account",
+        "account-name",
+        "account-id",
+        "url",
+        "https://www.facebook.com/{}",
+    ),
+    "instagram": (
+        "instagram-account",
+        "account-name",
+        "account-id",
+        "url",
+        "https://www.instagram.com/{}",
+    ),
+    "telegram": ("telegram-account", "username", "id", None, "https://t.me/{}"),
+    "x": ("twitter-account", "name", "id", "url", "https://x.com/{}"),
+    "tiktok": ("user-account", "username", "user-id", "link", "https://www.tiktok.com/@{}"),
+}
+_MISP_TRANSFERS = {
+    "mtcn": "Western Union money transfer control number (MTCN)",
+    "transfer_ref": "Reference of a money transfer or deposit",
+}
+
+
+def to_misp(data: list[Row], *, organisation: str, org_id: int = 0) -> str:
+    """One MISP event as MISP's "Import from MISP JSON" takes it: ``{"Event": {…}}`` with its
+    date, threat level, analysis and distribution, in MISP's own types and objects. The event
+    and each attribute have stable uuids and timestamps (from the reports), so importing a newer
+    export updates the event instead of adding another."""
     from pymisp import MISPEvent, MISPObject
 
     event = MISPEvent()
+    event.uuid = str(uuid.uuid5(_NAMESPACE, f"misp-event:{org_id}"))
     event.info = f"Amparo: extortion indicators reported to {organisation}"
     event.distribution = 0  # this organisation only, until someone decides otherwise
+    event.threat_level_id = 4  # undefined: whoever receives it judges
     event.analysis = 2
+    event.published = False
+    first = min((r.first_seen for r in data if r.first_seen), default=None)
+    event.set_date(first.date() if first else datetime.now(UTC).date())
+    latest = max((r.modified for r in data if r.modified), default=None)
+    if latest is not None:
+        event.force_timestamp = True  # pymisp drops a timestamp set after construction
+        event.timestamp = latest
+
     for row in data:
-        comment = f"reported {row.reports} time(s)"
+        ident = str(uuid.uuid5(_NAMESPACE, f"misp:{row.type}:{row.value}"))
+        seen = {
+            "comment": f"reported {_times(row.reports)}",
+            "first_seen": row.first_seen,
+            "last_seen": row.last_seen,
+            **({"timestamp": row.modified} if row.modified else {}),
+        }
         if row.type == "phone":
-            event.add_attribute("phone-number", row.value, comment=comment)
-        elif row.type == "clabe":
-            account = MISPObject("bank-account", strict=True)
-            account.add_attribute("account", value=row.value)
-            bank = clabe_bank(row.value)
-            if bank:
-                account.add_attribute("institution-name", value=bank)
-            account.add_attribute("currency-code", value="MXN")
-            account.comment = comment
-            event.add_object(account)
+            event.add_attribute(
+                "phone-number", row.value, category="Financial fraud", uuid=ident, **seen
+            )
         elif row.type == "card":
-            event.add_attribute("cc-number", row.value, comment=comment)
+            event.add_attribute("cc-number", row.value, uuid=ident, **seen)
         elif row.type == "email":
-            event.add_attribute("email-src", row.value, comment=comment)
+            # "email" (neither sender nor recipient): an address the extortioners gave
+            event.add_attribute("email", row.value, uuid=ident, **seen)
         elif row.type == "url":
-            event.add_attribute("url", row.value, comment=comment)
+            event.add_attribute("url", row.value, uuid=ident, **seen)
         elif row.type == "btc":
-            event.add_attribute("btc", row.value, comment=comment)
-        elif row.type in ("eth", "tron"):
-            wallet = MISPObject("coin-address", strict=True)
-            wallet.add_attribute("address", value=row.value)
-            wallet.add_attribute("symbol", value="ETH" if row.type == "eth" else "TRX")
-            wallet.comment = comment
-            event.add_object(wallet)
-        elif row.type in ("mtcn", "transfer_ref", "social"):
-            event.add_attribute("text", row.value, comment=f"{row.type}; {comment}")
-    return str(event.to_json(indent=2)) + "\n"
+            event.add_attribute("btc", row.value, uuid=ident, **seen)
+        elif row.type == "name":
+            continue  # no personal names leave in MISP
+        else:
+            obj = _misp_object(MISPObject, row)
+            if obj is None:
+                continue
+            obj.uuid = ident
+            for attribute in obj.attributes:
+                attribute.uuid = str(uuid.uuid5(_NAMESPACE, f"{ident}:{attribute.object_relation}"))
+            obj.comment = seen["comment"]
+            obj.first_seen, obj.last_seen = row.first_seen, row.last_seen
+            if row.modified:
+                obj.force_timestamp = True
+                obj.timestamp = row.modified
+            event.add_object(obj)
+    return json.dumps({"Event": json.loads(event.to_json())}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _misp_object(cls: type[Any], row: Row) -> Any:
+    """The MISP object for a value MISP has no attribute type for."""
+    if row.type == "clabe":
+        obj = cls("bank-account", strict=True)
+        obj.add_attribute("account", value=row.value)
+        bank = clabe_bank(row.value)
+        if bank:
+            obj.add_attribute("institution-name", value=bank)
+        obj.add_attribute("currency-code", value="MXN")
+        return obj
+    if row.type in ("eth", "tron"):
+        obj = cls("coin-address", strict=True)
+        obj.add_attribute("address", value=row.value)
+        obj.add_attribute("symbol", value="ETH" if row.type == "eth" else "TRX")
+        return obj
+    if row.type in _MISP_TRANSFERS:
+        obj = cls("transaction", strict=True)
+        obj.add_attribute("transaction-number", value=row.value)
+        obj.add_attribute("text", value=_MISP_TRANSFERS[row.type])
+        return obj
+    if row.type == "social":
+        platform, _, handle = row.value.partition(":")
+        if platform not in _MISP_PROFILES:
+            return None
+        name, handle_relation, id_relation, link_relation, link = _MISP_PROFILES[platform]
+        obj = cls(name, strict=True)
+        if handle.startswith("id:"):  # a numeric profile id (facebook.com/profile.php?id=…)
+            obj.add_attribute(id_relation, value=handle[3:])
+            if platform == "facebook":
+                obj.add_attribute(
+                    "url", value=f"https://www.facebook.com/profile.php?id={handle[3:]}"
+                )
+        else:
+            obj.add_attribute(handle_relation, value=handle)
+            if link_relation:
+                obj.add_attribute(link_relation, value=link.format(handle))
+        if name == "user-account":
+            obj.add_attribute("account-type", value=platform)
+        return obj
+    return None
 
 
 def export(session: Session, *, org_id: int, organisation: str, fmt: str, key: bytes | None) -> str:
@@ -276,4 +401,4 @@ def export(session: Session, *, org_id: int, organisation: str, fmt: str, key: b
         return to_hashed(data, key)
     if fmt == "stix":
         return to_stix(data, organisation=organisation)
-    return to_misp(data, organisation=organisation)
+    return to_misp(data, organisation=organisation, org_id=org_id)

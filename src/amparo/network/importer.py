@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, AmparoError, InvalidInput
-from amparo.network import service
 from amparo.network.service import IndicatorIn, ReportIn
 from amparo.store.types import utcnow
 
@@ -46,6 +46,11 @@ class LineError(InvalidInput):
 class ImportResult:
     imported: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # a public list's rows that found the report of an earlier import, and rows repeating a
+    # number given earlier in the same file
+    updated: int = 0
+    unchanged: int = 0
+    repeated: int = 0
 
 
 def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -72,7 +77,7 @@ def parse_line(raw: bytes) -> ReportIn:
     except UnicodeDecodeError:
         raise LineError(N_("The line is not UTF-8.")) from None
     try:
-        data: Any = json.loads(text)
+        data: Any = json.loads(text, parse_float=Decimal)  # 20000.5 exactly, not a float
     except json.JSONDecodeError as exc:
         raise LineError(N_("The line is not JSON (column %(column)d)."), column=exc.colno) from None
     if not isinstance(data, dict):
@@ -84,7 +89,7 @@ def parse_line(raw: bytes) -> ReportIn:
         if data.get(name) is not None and not isinstance(data[name], str):
             raise LineError(N_("'%(name)s' must be a string."), name=name)
     for name in ("amount", "amount_paid"):
-        if data.get(name) is not None and not isinstance(data[name], int | float | str):
+        if data.get(name) is not None and not isinstance(data[name], int | float | Decimal | str):
             raise LineError(N_("'%(name)s' must be a number."), name=name)
         if isinstance(data.get(name), bool):
             raise LineError(N_("'%(name)s' must be a number."), name=name)
@@ -102,9 +107,9 @@ def parse_line(raw: bytes) -> ReportIn:
         given.append(IndicatorIn(item["type"], str(item["value"])))
     reported_at = None
     if data.get("reported_at") is not None:
-        reported_at = _timestamp(data["reported_at"])
-    amount = data.get("amount")
-    paid = data.get("amount_paid")
+        reported_at = parse_timestamp(data["reported_at"])
+    # A JSON number is a number; a string is read as people write amounts ("20.000,50").
+    amount, paid = (_number(data.get(name)) for name in ("amount", "amount_paid"))
     return ReportIn(
         external_id=data.get("external_id"),
         text=data.get("text"),
@@ -112,8 +117,8 @@ def parse_line(raw: bytes) -> ReportIn:
         reported_at=reported_at,
         channel=data.get("channel") or "other",
         category=(data.get("category") or None),
-        amount=None if amount is None else str(amount),
-        amount_paid=None if paid is None else str(paid),
+        amount=amount,
+        amount_paid=paid,
         currency=data.get("currency"),
         place=data.get("place"),
         sharing=data.get("sharing") or "own",
@@ -121,7 +126,13 @@ def parse_line(raw: bytes) -> ReportIn:
     )
 
 
-def _timestamp(value: object) -> datetime:
+def _number(value: object) -> str | Decimal | None:
+    if value is None or isinstance(value, str | Decimal):
+        return value
+    return Decimal(str(value))  # an int, or a float (NaN, Infinity) the service refuses
+
+
+def parse_timestamp(value: object) -> datetime:
     if not isinstance(value, str):
         raise LineError(N_("'reported_at' must be an ISO 8601 date, e.g. 2026-11-29."))
     try:
@@ -231,78 +242,6 @@ def _write(
             written.failures.extend(one.failures)
     result.imported += len(written.ids)
     result.errors.extend((f.line, f.render(gettext)) for f in written.failures)
-
-
-VALUE_COLUMNS = ("value", "phone", "number", "numero", "número", "telefono", "teléfono")
-
-
-def import_public_list(
-    *,
-    session: Session,
-    org_id: int,
-    stream: IO[bytes],
-    source: str,
-    region: str | None = None,
-    gettext: Callable[[str], str] | None = None,
-) -> ImportResult:
-    """A public list of numbers (an authority's list of extortion numbers, as CSV with a header
-    row): each row becomes a report shared with the whole network, from ``source``.
-
-    Columns: the value (``value``, ``phone``, ``number``, ``numero`` …), and optionally ``type``
-    (default phone), ``reported_at``, ``category``. Bad rows are reported with their line
-    numbers and skipped (a row already imported from the same source is one of them).
-    """
-    import csv
-    import io
-
-    result = ImportResult()
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-    try:
-        reader = csv.DictReader(text)
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except (UnicodeDecodeError, csv.Error):
-        result.errors.append((1, _render(LineError(N_("The file is not UTF-8 CSV.")), gettext)))
-        return result
-    column = next((c for c in VALUE_COLUMNS if c in header), None)
-    if column is None:
-        message = LineError(
-            N_("The CSV needs a column with the values (%(names)s)."),
-            names=", ".join(VALUE_COLUMNS[:4]),
-        )
-        result.errors.append((1, _render(message, gettext)))
-        return result
-    reader.fieldnames = header
-    line = 1
-    try:
-        for row in reader:
-            line = reader.line_num
-            value = (row.get(column) or "").strip()
-            if not value:
-                continue
-            try:
-                reported_at = _timestamp(row["reported_at"]) if row.get("reported_at") else None
-                data = ReportIn(
-                    external_id=f"list:{source[:60]}:{value[:100]}",
-                    channel="other",
-                    category=(row.get("category") or None),
-                    reported_at=reported_at,
-                    sharing="network",
-                    indicators=(IndicatorIn((row.get("type") or "phone").strip(), value),),
-                )
-                with session.begin_nested():
-                    service.create_report(session=session, org_id=org_id, data=data, region=region)
-            except AmparoError as exc:
-                result.errors.append((line, exc.render(gettext)))
-                continue
-            result.imported += 1
-    except (UnicodeDecodeError, csv.Error):
-        result.errors.append((line + 1, _render(LineError(N_("The line is not UTF-8.")), gettext)))
-    session.commit()
-    return result
-
-
-def _render(error: AmparoError, gettext: Callable[[str], str] | None) -> str:
-    return error.render(gettext)
 
 
 MAX_FEED_LINES = 5_000_000

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from amparo.errors import N_, AmparoError, NotFound
 from amparo.network import service
+from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
@@ -29,30 +30,6 @@ from amparo.web.deps import (
 from amparo.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-TYPE_NAMES = {
-    "phone": N_("phone number"),
-    "clabe": N_("bank account (CLABE)"),
-    "card": N_("card"),
-    "mtcn": N_("Western Union control number"),
-    "transfer_ref": N_("transfer reference"),
-    "email": N_("e-mail address"),
-    "url": N_("web link"),
-    "social": N_("social media profile"),
-    "btc": N_("Bitcoin wallet"),
-    "tron": N_("Tron (USDT) wallet"),
-    "eth": N_("Ethereum wallet"),
-    "name": N_("name"),
-}
-CHANNEL_NAMES = {
-    "call": N_("call"),
-    "whatsapp": N_("WhatsApp"),
-    "sms": N_("SMS"),
-    "facebook": N_("Facebook"),
-    "social": N_("social media"),
-    "in_person": N_("in person"),
-    "email": N_("e-mail"),
-    "other": N_("other"),
-}
 
 
 @router.get("/consulta", dependencies=[Depends(get_page_user)])

@@ -22,9 +22,9 @@ from amparo.accounts import service as accounts_service
 from amparo.accounts.models import Scope, User
 from amparo.errors import N_, Conflict, InvalidInput
 from amparo.i18n import Gettext
-from amparo.network import reports, service
+from amparo.network import money, reports, service
 from amparo.network.models import Report, ReportStatus
-from amparo.network.pages import CHANNEL_NAMES, TYPE_NAMES
+from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
@@ -77,7 +77,7 @@ class ReportForm(BaseModel):
     category: str = Field(default="", max_length=64)
     amount: str = Field(default="", max_length=32)
     amount_paid: str = Field(default="", max_length=32)
-    currency: str = Field(default="", max_length=8)
+    currency: str = Field(default="", max_length=16)
     place: str = Field(default="", max_length=400)
     victim: str = Field(default="", max_length=4000)
     sharing: str = Field(default="own", max_length=16)
@@ -327,10 +327,10 @@ def _changed(report: Report, values: dict[str, Any]) -> dict[str, Any]:
         "sharing": report.sharing.value,
     }
     changes = {k: values[k] for k, v in current.items() if values[k] != v}
-    if changes.get("currency") and report.currency == str(changes["currency"]).upper():
-        del changes["currency"]
+    if "currency" in changes and money.currency(changes["currency"]) == report.currency:
+        del changes["currency"]  # "pesos" for MXN is no change
     for name, amount in (("amount", report.amount_demanded), ("amount_paid", report.amount_paid)):
-        if service.parse_amount(values[name], name) != amount:
+        if money.parse_amount(values[name], name) != amount:
             changes[name] = values[name]
     if values["reported_at"] is not None and values["reported_at"] != report.reported_at.date():
         changes["reported_at"] = _when(values["reported_at"])

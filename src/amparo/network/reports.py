@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import WarningList, default_warning_list
-from amparo.network import policy, service
+from amparo.network import money, names, policy, service
 from amparo.network.models import (
     Channel,
     IndicatorKey,
@@ -89,7 +89,9 @@ def update_report(
         )
     for name in _REQUIRED:
         if name in changes and changes[name] is None:
-            raise InvalidInput(N_("The %(name)s cannot be left empty."), field=name, name=name)
+            raise InvalidInput(
+                N_("The %(name)s cannot be left empty."), field=name, name=names.field(name)
+            )
     service.lock(session)  # before anything is written, as when a report is created
     report = service._own(session, org_id, report_id)
     if report.status == ReportStatus.RETRACTED:
@@ -102,8 +104,8 @@ def update_report(
         reported_at=report.reported_at,
         channel=report.channel.value,
         category=report.category,
-        amount=_text(report.amount_demanded),
-        amount_paid=_text(report.amount_paid),
+        amount=report.amount_demanded,
+        amount_paid=report.amount_paid,
         currency=report.currency,
         place=report.place,
         victim=report.victim,
@@ -119,9 +121,9 @@ def update_report(
     report.reported_at = data.reported_at or report.reported_at
     report.channel = Channel(data.channel)
     report.category = data.category or None
-    report.amount_demanded = service.parse_amount(data.amount, "amount")
-    report.amount_paid = service.parse_amount(data.amount_paid, "amount_paid")
-    report.currency = data.currency.upper() if data.currency else None
+    report.amount_demanded = money.parse_amount(data.amount, "amount")
+    report.amount_paid = money.parse_amount(data.amount_paid, "amount_paid")
+    report.currency = data.currency
     report.place = data.place or None
     report.text = data.text or None
     report.narrative = data.narrative or None
@@ -287,10 +289,6 @@ def mention_fields(*, session: Session, org_id: int, report: Report) -> list[dic
         )
         for m in report.mentions
     ]
-
-
-def _text(amount: Decimal | None) -> str | None:
-    return None if amount is None else str(amount)
 
 
 # -- list ----------------------------------------------------------------------------------------
@@ -524,7 +522,7 @@ def trends(
         raise InvalidInput(
             N_("'%(value)s' is not a valid %(name)s (one of: %(allowed)s)."),
             field="bucket",
-            name="bucket",
+            name=names.field("bucket"),
             value=bucket[:30],
             allowed=", ".join(BUCKETS),
         )

@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from amparo.network.fields import TYPES
 
+CURRENCY = (
+    "ISO 4217 code of a currency in use (MXN, USD, GTQ…); pesos, M.N., dólares, dls and US$ "
+    "are understood as MXN or USD."
+)
+REPORTED_AT = (
+    "When it happened (UTC when no zone is given): from 2000-01-01 to a day from now at most."
+)
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -26,14 +34,14 @@ class ReportCreate(Strict):
         default=None, max_length=20_000, description="The message as received."
     )
     narrative: str | None = Field(default=None, max_length=20_000)
-    reported_at: datetime | None = None
+    reported_at: datetime | None = Field(default=None, description=REPORTED_AT)
     channel: Literal[
         "call", "whatsapp", "sms", "facebook", "social", "in_person", "email", "other"
     ] = "other"
     category: str | None = Field(default=None, max_length=32)
     amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
-    currency: str | None = Field(default=None, pattern="^[A-Za-z]{3}$")
+    currency: str | None = Field(default=None, max_length=16, description=CURRENCY)
     place: str | None = Field(default=None, max_length=200, description="Coarse: a town, a state.")
     victim: str | None = Field(
         default=None,
@@ -166,7 +174,7 @@ class ReportUpdate(Strict):
 
     text: str | None = Field(default=None, max_length=20_000)
     narrative: str | None = Field(default=None, max_length=20_000)
-    reported_at: datetime | None = None
+    reported_at: datetime | None = Field(default=None, description=REPORTED_AT)
     channel: (
         Literal["call", "whatsapp", "sms", "facebook", "social", "in_person", "email", "other"]
         | None
@@ -174,7 +182,7 @@ class ReportUpdate(Strict):
     category: str | None = Field(default=None, max_length=32)
     amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
-    currency: str | None = Field(default=None, pattern="^[A-Za-z]{3}$")
+    currency: str | None = Field(default=None, max_length=16, description=CURRENCY)
     place: str | None = Field(default=None, max_length=200)
     victim: str | None = Field(
         default=None, max_length=2000, description="Only if the victim gave it; encrypted."

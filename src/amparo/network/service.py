@@ -13,14 +13,15 @@ Warning-listed indicators are kept and shown but never link. An indicator in mor
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import re
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -43,7 +44,7 @@ from sqlalchemy.sql.elements import BindParameter
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import Indicator, WarningList, default_warning_list, extract, phones
-from amparo.network import fields, policy
+from amparo.network import fields, money, names, policy
 from amparo.network.models import (
     Channel,
     Cluster,
@@ -57,6 +58,9 @@ from amparo.network.models import (
 from amparo.store.types import UTCDateTime, sealed_context, utcnow
 
 MAX_TEXT = 20_000
+MAX_CATEGORY = 32
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # reports older than this are typing mistakes
+CLOCK_SKEW = timedelta(days=1)
 MAX_INDICATORS = 1_000
 REVIEW_AFTER = 50
 _LINK_LOCK = 0x616D7061726F  # "amparo": one linker at a time on PostgreSQL
@@ -77,8 +81,8 @@ class ReportIn:
     reported_at: datetime | None = None
     channel: str = "other"
     category: str | None = None
-    amount: str | None = None
-    amount_paid: str | None = None
+    amount: str | Decimal | None = None  # text is read as people write it; numbers are taken
+    amount_paid: str | Decimal | None = None
     currency: str | None = None
     place: str | None = None
     victim: str | None = None
@@ -109,7 +113,7 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
             raise InvalidInput(
                 N_("The %(name)s is longer than %(n)d characters."),
                 field=name,
-                name=name,
+                name=names.field(name),
                 n=MAX_TEXT,
             )
     if not (data.text or data.narrative or data.indicators):
@@ -123,12 +127,14 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
         )
     _choice(data.channel, Channel, "channel")
     _choice(data.sharing, Sharing, "sharing")
-    for name in ("amount", "amount_paid"):
-        parse_amount(getattr(data, name), name)
-    if data.currency is not None and not (len(data.currency) == 3 and data.currency.isalpha()):
+    if data.category is not None and len(data.category) > MAX_CATEGORY:
         raise InvalidInput(
-            N_("The currency is a 3-letter code such as MXN or USD."), field="currency"
+            N_("The %(name)s is longer than %(n)d characters."),
+            field="category",
+            name=names.field("category"),
+            n=MAX_CATEGORY,
         )
+    data = _money(dataclasses.replace(data, reported_at=_reported_at(data.reported_at)))
     if data.external_id is not None and not 0 < len(data.external_id) <= 200:
         raise InvalidInput(
             N_("The external id must have 1 to 200 characters."), field="external_id"
@@ -167,22 +173,53 @@ def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:
         raise InvalidInput(
             N_("'%(value)s' is not a valid %(name)s (one of: %(allowed)s)."),
             field=name,
-            name=name,
+            name=names.field(name),
             value=str(value)[:30],
             allowed=", ".join(allowed),
         )
 
 
-def parse_amount(value: str | None, name: str) -> Decimal | None:
-    if value is None or value == "":
+def _reported_at(value: datetime | None) -> datetime | None:
+    """When it happened, in UTC (a moment without a zone is taken as UTC): not in the future
+    beyond ``CLOCK_SKEW`` (a clock a little ahead, a day in another time zone), not before
+    ``EARLIEST`` (a year typed wrong: 1900, 0202)."""
+    if value is None:
         return None
-    try:
-        amount = Decimal(str(value).replace(",", ""))
-    except InvalidOperation:
-        raise InvalidInput(N_("The amount must be a number."), field=name) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise InvalidInput(N_("The amount must be between 0 and 10^12."), field=name)
-    return amount.quantize(Decimal("0.01"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    if value > utcnow() + CLOCK_SKEW:
+        raise InvalidInput(
+            N_("The date %(date)s is in the future."),
+            field="reported_at",
+            date=value.date().isoformat(),
+        )
+    if value < EARLIEST:
+        raise InvalidInput(
+            N_("The date %(date)s is before %(earliest)s: check the year."),
+            field="reported_at",
+            date=value.date().isoformat(),
+            earliest=EARLIEST.date().isoformat(),
+        )
+    return value
+
+
+def _money(data: ReportIn) -> ReportIn:
+    """The amounts as numbers (read the way people write them, ``amparo.network.money``) and
+    the currency they name when the currency field was left empty."""
+    amount, named = money.read_amount(data.amount, "amount")
+    paid, named_paid = money.read_amount(data.amount_paid, "amount_paid")
+    currency = money.currency(data.currency)
+    named_ones = {c for c in (named, named_paid, currency) if c}
+    if len(named_ones) > 1:
+        raise InvalidInput(
+            N_("The amounts and the currency name different currencies (%(found)s)."),
+            field="currency",
+            found=", ".join(sorted(named_ones)),
+        )
+    return dataclasses.replace(
+        data, amount=amount, amount_paid=paid, currency=currency or named or named_paid
+    )
 
 
 def create_report(

@@ -19,7 +19,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from amparo.errors import N_, RateLimited
+from amparo.errors import N_, RateLimited, Wait
 
 _SWEEP_EVERY = 4096  # hits between sweeps of keys whose windows have emptied
 
@@ -99,9 +99,9 @@ class RateLimiter:
                 stats = self._limiter.get_window_stats(item, key)
                 retry = max(1, int(stats.reset_time - time.time()))
             raise RateLimited(
-                N_("Too many attempts. Try again in %(seconds)d seconds."),
+                N_("Too many attempts. Try again in %(wait)s."),
                 retry_after=retry,
-                seconds=retry,
+                wait=Wait(retry),
             )
 
     def reset(self) -> None:

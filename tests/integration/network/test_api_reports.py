@@ -192,3 +192,36 @@ def test_list_filters_and_trends_over_http(client: TestClient, db: Session) -> N
     ).json()["periods"]
     assert [w["reports"] for w in weeks] == [0, 2, 0, 1, 0]
     assert client.get("/api/v1/trends", headers=headers).status_code == 422  # dates needed
+
+
+def test_absurd_dates_and_currencies_are_refused(client: TestClient, db: Session) -> None:
+    """The QA audit's 2099-05-05, 1900-05-05, ZZZ and PES: each refused, naming its field."""
+    org = factories.org(db)
+    headers = {**factories.bearer(factories.token(db, org)), "Accept-Language": "es"}
+    db.commit()
+    body = {"text": "llamaron del 55 1234 5678", "region": "MX"}
+    for field, value in (
+        ("reported_at", "2099-05-05T12:00:00Z"),
+        ("reported_at", "1900-05-05T12:00:00Z"),
+        ("currency", "ZZZ"),
+        ("currency", "PES"),
+    ):
+        refused = client.post("/api/v1/reports", headers=headers, json={**body, field: value})
+        assert refused.status_code == 422, (value, refused.text)
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    created = client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={**body, "amount": 500, "currency": "pesos", "reported_at": "2026-01-02T10:00:00"},
+    )
+    assert created.status_code == 201, created.text
+    read = client.get(f"/api/v1/reports/{created.json()['id']}", headers=headers).json()
+    assert (read["amount"], read["currency"]) == ("500.00", "MXN")
+    assert read["reported_at"] == "2026-01-02T10:00:00Z"  # no zone: UTC
+    future = client.patch(
+        f"/api/v1/reports/{created.json()['id']}",
+        headers=headers,
+        json={"reported_at": "2099-05-05T00:00:00Z"},
+    )
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["message"] == "La fecha 2099-05-05 está en el futuro."

@@ -69,9 +69,15 @@ def test_import_clusters_and_lookup(tmp_path: Path, fresh_database_url: str) -> 
     assert "stix, misp, csv, hashed" in unknown.stderr
 
     human = run(env, "lookup", "cobros@example.com").stdout
-    assert "reported 2 times" in human
+    assert "cobros@example.com (e-mail address) was reported 2 times" in human
+    once = run(env, "lookup", "phone:+523311112222").stdout
+    assert "+523311112222 (phone number) was reported 1 time, last on" in once
+    en_espanol = run({**env, "AMPARO_LANG": "es"}, "lookup", "55 1234 5678", "--region", "MX")
+    assert "+525512345678 (número de teléfono) fue reportado 2 veces" in en_espanol.stdout
+    una = run({**env, "AMPARO_LANG": "es"}, "lookup", "phone:+523311112222").stdout
+    assert "+523311112222 (número de teléfono) fue reportado 1 vez, el" in una
+    assert "phone" not in en_espanol.stdout
     public = run({**env, "AMPARO_LANG": "en"}, "lookup", "089").stdout  # never reported
-    assert "+52089 (phone) has not been reported" in public
     assert "Warning list: 089, Mexico's line for anonymous reports" in public
     spanish = run({**env, "AMPARO_LANG": "es"}, "lookup", "hola", check=False)
     assert spanish.returncode == 2
@@ -103,6 +109,16 @@ def test_import_from_stdin_and_a_missing_file(tmp_path: Path, fresh_database_url
     )
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout) == {"imported": 1, "skipped": []}
+
+    listed = tmp_path / "lista.csv"  # as Excel writes it in a Spanish locale
+    listed.write_text("Número;Categoría\n55 4433 2211;sextortion\n(55) 4433-2211;\n")
+    args = ("reports", "import-list", str(listed), "--source", "SSPC", "--org", "casa-3")
+    first = json.loads(run(env, *args, "--region", "MX", "--json").stdout)
+    assert first == {"imported": 1, "updated": 0, "unchanged": 0, "repeated": 1, "skipped": []}
+    again = run({**env, "AMPARO_LANG": "es"}, *args, "--region", "MX").stdout
+    assert "0 reportes importados." in again
+    assert "1 número que esta lista ya había dado sigue igual." in again
+    assert "1 fila repite un número que ya estaba antes en el archivo." in again
 
 
 def test_a_large_import_prepares_lines_in_helper_processes(

@@ -134,7 +134,7 @@ def test_lookup_asks_a_partner_hub_online(
         assert found["unreachable"] == []
         assert PHONE not in hub_b.requests[-1].body.decode()
         human = run(env, "lookup", f"phone:{PHONE}").stdout
-        assert "Partner hub Hub B: reported 1 times." in human
+        assert "Partner hub Hub B: reported 1 time." in human
     finally:
         hub_b.stop()
     down = run(env, "lookup", f"phone:{PHONE}", "--json")

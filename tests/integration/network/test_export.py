@@ -8,15 +8,19 @@ import hashlib
 import hmac
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 import stix2
 from pymisp import MISPEvent
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.errors import InvalidInput
 from amparo.network import export, service
-from amparo.network.service import ReportIn
+from amparo.network.models import Report
+from amparo.network.service import IndicatorIn, ReportIn
 from tests import factories
 
 TEXT = (
@@ -98,20 +102,140 @@ def test_stix_bundle_defines_its_observables(db: Session, org_with_reports: int)
     assert "+525555335533" not in text
 
 
-def test_misp_event_uses_misp_types(db: Session, org_with_reports: int) -> None:
+def stix_objects(db: Session, org_id: int) -> dict[str, dict[str, object]]:
+    bundle = json.loads(export.export(db, org_id=org_id, organisation="Casa", fmt="stix", key=None))
+    return {obj["id"]: obj for obj in bundle["objects"]}
+
+
+def test_stix_objects_keep_their_version_until_they_change(
+    db: Session, org_with_reports: int
+) -> None:
+    """Exported twice, an object is the same object; changed, it is a newer version of it: the
+    same id and created, a later modified (STIX leaves two different objects with one id and
+    one modified undefined, and a re-export used to give every indicator a new created)."""
+    first = stix_objects(db, org_with_reports)
+    assert stix_objects(db, org_with_reports) == first
+    for obj in first.values():
+        if "created" in obj:  # SDOs (observables have no versions)
+            assert obj["created"] <= obj["modified"]
+    phone_id = next(
+        i for i, o in first.items() if o["type"] == "indicator" and "+525512345678" in o["pattern"]
+    )
+    email_id = next(i for i, o in first.items() if o["type"] == "indicator" and "cobros" in str(o))
+    assert first[phone_id]["description"] == "Reported 2 times to Casa."
+
+    # Another report of the phone: the phone's indicator is a new version, the e-mail's is not.
+    service.create_report(
+        session=db,
+        org_id=org_with_reports,
+        data=ReportIn(text="otra vez el 55 1234 5678"),
+        region="MX",
+    )
+    db.flush()
+    second = stix_objects(db, org_with_reports)
+    assert second[email_id] == first[email_id]
+    phone = second[phone_id]
+    assert phone["description"] == "Reported 3 times to Casa."
+    assert phone["created"] == first[phone_id]["created"]
+    assert phone["modified"] > first[phone_id]["modified"]
+    # stix2's own versioning accepts it as the next version of the first.
+    stix2.new_version(stix2.parse(first[phone_id]), modified=phone["modified"])
+
+    # A retraction changes the count back: newer again, never the same modified.
+    newest = max(
+        db.scalars(select(Report).where(Report.org_id == org_with_reports)), key=lambda r: r.id
+    )
+    service.retract(session=db, org_id=org_with_reports, report_id=newest.id)
+    third = stix_objects(db, org_with_reports)[phone_id]
+    assert third["description"] == "Reported 2 times to Casa."
+    assert third["created"] == first[phone_id]["created"]
+    assert third["modified"] > phone["modified"]
+
+
+def misp_vocabulary() -> tuple[dict[str, list[str]], Path]:
+    import pymisp
+
+    data = Path(pymisp.__file__).parent / "data"
+    types = json.loads((data / "describeTypes.json").read_text())["result"]
+    return types["category_type_mappings"], data / "misp-objects" / "objects"
+
+
+def test_misp_event_is_what_misps_import_takes_in_misps_types(
+    db: Session, org_with_reports: int
+) -> None:
+    """MISP's "Import from MISP JSON" wants {"Event": {...}} with a date, a threat level, an
+    analysis and a distribution; every value in one of MISP's types or objects (no "text")."""
+    service.create_report(
+        session=db,
+        org_id=org_with_reports,
+        data=ReportIn(
+            indicators=(
+                IndicatorIn("mtcn", "123-456-7890"),
+                IndicatorIn("transfer_ref", "REF-2026-0042"),
+                IndicatorIn("social", "facebook:cobros.mx"),
+                IndicatorIn("social", "tiktok:@rescates.mx"),
+                IndicatorIn("social", "telegram:cobrosmx"),
+                IndicatorIn("card", "4152 3137 1234 5672"),
+            )
+        ),
+        region="MX",
+    )
+    db.flush()
     text = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="misp", key=None)
+    data = json.loads(text)
+    assert list(data) == ["Event"]
+    root = data["Event"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", root["date"])
+    assert (root["threat_level_id"], root["analysis"], root["distribution"]) == ("4", "2", "0")
+    assert root["published"] is False
+    assert root["timestamp"].isdigit()
     event = MISPEvent()
-    event.load(json.loads(text))
+    event.load(json.loads(text))  # pymisp reads it (and takes keys out of what it is given)
     assert {(a.type, a.value) for a in event.attributes} == {
         ("phone-number", "+525512345678"),
-        ("email-src", "cobros.mx@gmail.com"),
+        ("email", "cobros.mx@gmail.com"),
+        ("cc-number", "4152313712345672"),
     }
-    names = {o.name: o for o in event.objects}
-    assert names["bank-account"].get_attributes_by_relation("account")[0].value == (
-        "002180700123456788"
-    )
-    assert names["coin-address"].get_attributes_by_relation("symbol")[0].value == "TRX"
+    categories, objects = misp_vocabulary()
+    for attribute in root["Attribute"]:
+        assert attribute["type"] in categories[attribute["category"]], attribute
+        assert attribute["first_seen"] <= attribute["last_seen"]
+    found: dict[str, list[dict[str, str]]] = {}
+    for obj in root["Object"]:
+        template = json.loads((objects / obj["name"] / "definition.json").read_text())
+        assert obj["template_uuid"] == template["uuid"]
+        for attribute in obj["Attribute"]:
+            relation = template["attributes"][attribute["object_relation"]]
+            assert attribute["type"] == relation["misp-attribute"], attribute
+        found.setdefault(obj["name"], []).append(
+            {a["object_relation"]: a["value"] for a in obj["Attribute"]}
+        )
+    assert found["bank-account"] == [
+        {"account": "002180700123456788", "institution-name": "Banamex", "currency-code": "MXN"}
+    ]
+    assert found["coin-address"] == [
+        {"address": "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", "symbol": "TRX"}
+    ]
+    assert sorted(t["transaction-number"] for t in found["transaction"]) == [
+        "1234567890",
+        "REF20260042",
+    ]
+    assert found["facebook-account"] == [
+        {"account-name": "cobros.mx", "url": "https://www.facebook.com/cobros.mx"}
+    ]
+    assert found["user-account"] == [
+        {
+            "username": "rescates.mx",
+            "link": "https://www.tiktok.com/@rescates.mx",
+            "account-type": "tiktok",
+        }
+    ]
+    assert found["telegram-account"] == [{"username": "cobrosmx"}]
+    assert '"text"' not in json.dumps(root["Attribute"])  # no value left as plain text
     assert "rosa" not in text.lower()
+    # Exported again, the same event: the same uuids and timestamps, so MISP updates it.
+    again = export.export(db, org_id=org_with_reports, organisation="Casa", fmt="misp", key=None)
+    assert again == text
 
 
 def test_hashed_feed_needs_a_real_key(db: Session, org_with_reports: int) -> None:

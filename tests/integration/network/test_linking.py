@@ -221,7 +221,7 @@ def test_clusters_equal_networkx_components_after_any_sequence(
 
 
 def test_a_public_list_of_numbers_is_imported_and_shared(db: Session) -> None:
-    from amparo.network.importer import import_public_list
+    from amparo.network.public_lists import import_list
 
     mine, other = factories.org(db), factories.org(db)
     csv_text = (
@@ -231,13 +231,14 @@ def test_a_public_list_of_numbers_is_imported_and_shared(db: Session) -> None:
         "+52 1 55 1122 3344,,\n"
         "55 1020 3040,,\n"
     )
-    result = import_public_list(
+    result = import_list(
         session=db, org_id=mine.id, stream=io.BytesIO(csv_text.encode()), source="SSPC", region="MX"
     )
     assert result.imported == 2
-    assert [n for n, _ in result.errors] == [3, 5]  # not a number; already imported from SSPC
+    assert [n for n, _ in result.errors] == [3]  # not a number
+    assert result.repeated == 1  # the first number again: one report
     assert service.lookup(db, "5510203040", org_id=other.id, region="MX").reported == 1
-    bad = import_public_list(
+    bad = import_list(
         session=db, org_id=mine.id, stream=io.BytesIO(b"a,b\n1,2\n"), source="x", region="MX"
     )
     assert bad.imported == 0

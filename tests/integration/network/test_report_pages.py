@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
@@ -58,7 +59,7 @@ def test_create_edit_close_and_retract_through_the_pages(client: TestClient, db:
     bad = _post(client, "/reportes/nuevo", {**FORM, "amount": "mucho"})
     assert bad.status_code == 422
     assert 'id="amount-error"' in bad.text
-    assert "El monto debe ser un número." in bad.text
+    assert "El monto exigido &#39;mucho&#39; no se puede leer como una cantidad" in bad.text
     assert "Tapachula, Chiapas" in bad.text
     assert "002180700123456788" in bad.text
     no_csrf = client.post("/reportes/nuevo", data=FORM, headers=HTML, follow_redirects=False)
@@ -184,3 +185,50 @@ def test_the_trends_page(client: TestClient, db: Session) -> None:
         "/tendencias", params={"since": "2030-01-01", "until": "2020-01-01"}, headers=HTML
     )
     assert bad.status_code == 422
+
+
+def test_amounts_are_read_as_people_write_them(client: TestClient, db: Session) -> None:
+    """20.000,50 is twenty thousand pesos and fifty cents, not 20.00 (the QA audit's case)."""
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    written = {"amount": "20.000,50", "amount_paid": "5 mil"}
+    created = _post(client, "/reportes/nuevo", {**FORM, **written})
+    assert created.status_code == 303, created.text
+    report = db.get_one(Report, int(created.headers["location"].rsplit("/", 1)[1]))
+    assert (report.amount_demanded, report.amount_paid) == (Decimal("20000.50"), Decimal("5000"))
+    assert report.currency == "MXN"
+    # What the edit form shows back is read back as the same amount (no change recorded).
+    edit = client.get(f"/reportes/{report.id}/editar", headers=HTML)
+    assert 'value="20000.50"' in edit.text
+    named = _post(
+        client,
+        "/reportes/nuevo",
+        {**FORM, "amount": "US$1,500", "currency": ""},
+    )
+    assert named.status_code == 303, named.text
+    dollars = db.get_one(Report, int(named.headers["location"].rsplit("/", 1)[1]))
+    assert (dollars.amount_demanded, dollars.currency) == (Decimal("1500"), "USD")
+    unreadable = _post(client, "/reportes/nuevo", {**FORM, "amount_paid": "12.34.567"})
+    assert unreadable.status_code == 422
+    assert 'id="amount_paid-error"' in unreadable.text
+    assert "El monto pagado &#39;12.34.567&#39; no se puede leer" in unreadable.text
+
+
+def test_a_year_typed_wrong_and_a_currency_in_words(client: TestClient, db: Session) -> None:
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    old = _post(client, "/reportes/nuevo", {**FORM, "reported_at": "1900-05-05"})
+    assert old.status_code == 422
+    assert 'id="reported_at-error"' in old.text
+    assert "La fecha 1900-05-05 es anterior a 2000-01-01: revise el año." in old.text
+    unknown = _post(client, "/reportes/nuevo", {**FORM, "currency": "ZZZ"})
+    assert unknown.status_code == 422
+    assert 'id="currency-error"' in unknown.text
+    created = _post(client, "/reportes/nuevo", {**FORM, "currency": "pesos"})
+    assert created.status_code == 303, created.text
+    report = db.get_one(Report, int(created.headers["location"].rsplit("/", 1)[1]))
+    assert report.currency == "MXN"

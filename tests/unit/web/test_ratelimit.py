@@ -58,3 +58,23 @@ def test_a_batch_counts_its_items_and_is_refused_whole(monkeypatch: pytest.Monke
         limiter.hit("5/minute", "other", cost=6)  # more than a whole window never passes
     now[0] = 1060.5
     limiter.hit("5/minute", "hub", cost=3)
+
+
+def test_a_long_wait_is_said_in_minutes_or_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    from amparo.i18n import gettext_for
+
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    limiter = RateLimiter("memory://")
+    limiter.hit("1/hour", "a")
+    now[0] += 267  # the window lets the next hit in after 3,333 s
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("1/hour", "a")
+    assert refused.value.retry_after == 3333  # the header still counts seconds
+    assert refused.value.render(gettext_for("es")) == (
+        "Demasiados intentos. Vuelva a intentarlo en 56 minutos."
+    )
+    limiter.hit("1/day", "b")
+    with pytest.raises(RateLimited) as daily:
+        limiter.hit("1/day", "b")
+    assert daily.value.render(gettext_for("pt")).endswith("em 24 horas.")
