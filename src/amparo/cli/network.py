@@ -279,6 +279,7 @@ def clusters(
                         "last_seen": view.last_seen.isoformat(),
                         "channels": view.channels,
                         "categories": view.categories,
+                        "places": [{"place": p, "reports": n} for p, n in view.places],
                         "demanded": view.demanded,
                         "paid": view.paid,
                     }

@@ -358,6 +358,7 @@ def list_clusters(
             last_seen=v.last_seen,
             channels=v.channels,
             categories=v.categories,
+            places=[s.PlaceCount(place=place, reports=n) for place, n in v.places],
             demanded=v.demanded,
             paid=v.paid,
         )

@@ -81,6 +81,11 @@ class ClusterIndicator(BaseModel):
     review: bool = False
 
 
+class PlaceCount(BaseModel):
+    place: str
+    reports: int
+
+
 class ClusterOut(BaseModel):
     """One network: the connected reports you may read (another organisation's private
     reports never appear, not even as a link). ``external_ids`` are null for reports that are
@@ -94,6 +99,11 @@ class ClusterOut(BaseModel):
     last_seen: datetime
     channels: list[str]
     categories: list[str]
+    places: list[PlaceCount] = Field(
+        default_factory=list,
+        description="The places your organisation's reports give most often (others' places "
+        "stay with them).",
+    )
     demanded: dict[str, str] = Field(
         description="Sum demanded per currency, over your organisation's own reports only: "
         "the amounts of reports others shared with you stay with them."

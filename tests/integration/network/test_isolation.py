@@ -305,3 +305,31 @@ def test_trends_sum_only_the_amounts_one_may_read(client: TestClient, db: Sessio
     assert (period["demanded"], period["paid"]) == ({"MXN": "100.00"}, {})
     (theirs,) = client.get("/api/v1/trends", params=params, headers=norte_api).json()["periods"]
     assert (theirs["demanded"], theirs["paid"]) == ({"USD": "7777.00"}, {"USD": "555.00"})
+
+
+def test_a_network_gives_the_places_of_ones_own_reports(client: TestClient, db: Session) -> None:
+    """Cluster stats carry places: the ones the organisation's own reports give most (as
+    written, counted case- and space-blind); a partner's places stay with the partner."""
+    demo, norte = _partners(db)
+    demo_api = factories.bearer(factories.token(db, demo))
+    norte_api = factories.bearer(factories.token(db, norte))
+    db.commit()
+    for place in ("Tapachula, Chiapas", "tapachula,  chiapas", "Reynosa"):
+        _post(client, demo_api, text="llamaron del 55 1234 0401", place=place, sharing="partners")
+    _post(client, demo_api, text="el 55 1234 0401, sin lugar", sharing="partners")
+    _post(client, norte_api, text="el 55 1234 0401 otra vez", place="Nogales", sharing="partners")
+    (mine,) = client.get("/api/v1/clusters", headers=demo_api).json()
+    assert len(mine["report_ids"]) == 5
+    assert mine["places"] == [
+        {"place": "Tapachula, Chiapas", "reports": 2},
+        {"place": "Reynosa", "reports": 1},
+    ]
+    (theirs,) = client.get("/api/v1/clusters", headers=norte_api).json()
+    assert theirs["places"] == [{"place": "Nogales", "reports": 1}]
+    analyst = factories.user(db, demo)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    page = client.get(f"/redes/{mine['cluster_id']}", headers=HTML)
+    assert page.status_code == 200
+    assert "Tapachula, Chiapas (2), Reynosa (1)" in page.text
+    assert "Nogales" not in page.text
