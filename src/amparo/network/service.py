@@ -881,6 +881,13 @@ def lookup(
     """How often a value was reported, in the reports ``org_id`` may read (none when
     anonymous: the anonymous answer is built from this one and made coarse by the caller)."""
     kind, canonical, others = identify(value, region=region)
+    if org_id is None and kind == "name":
+        # A name alone says too little to warn a family, and answering strangers would let an
+        # extortioner learn whether his alias was reported (the check and the hashed feeds
+        # leave names out for the same reason).
+        raise InvalidInput(
+            N_("Names are looked up only by members of an organisation."), field="value"
+        )
     # One statement, run below the ORM: the indicator, each live report mentioning it that the
     # caller may read with its cluster, and whether the caller holds partner feeds at all. The
     # size of the network is then counted among the reports the caller may read

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from amparo.accounts.models import Organisation
-from amparo.errors import NotFound
+from amparo.errors import InvalidInput, NotFound
 from amparo.network import service
 from amparo.network.models import Report
 from tests import factories
@@ -333,3 +333,19 @@ def test_a_network_gives_the_places_of_ones_own_reports(client: TestClient, db: 
     assert page.status_code == 200
     assert "Tapachula, Chiapas (2), Reynosa (1)" in page.text
     assert "Nogales" not in page.text
+
+
+def test_strangers_cannot_look_names_up(client: TestClient, db: Session) -> None:
+    """An extortioner could otherwise ask whether his alias was reported."""
+    demo, _norte = _partners(db)
+    _report(db, demo, PHONE % 77)
+    db.commit()
+    refused = client.get("/api/v1/lookup", params={"value": "name:El Chato"})
+    assert refused.status_code in (400, 422)
+    assert refused.json()["errors"][0]["field"] == "value"
+    with pytest.raises(InvalidInput):
+        service.lookup(db, "name:El Chato", org_id=None)
+    assert service.lookup(db, "name:El Chato", org_id=demo.id).reported == 0
+    page = client.post("/consulta", data={"value": "name:El Chato"}, headers=HTML)
+    assert page.status_code in (400, 422)
+    assert "miembros de una organización" in page.text
