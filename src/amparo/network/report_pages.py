@@ -210,6 +210,7 @@ def _form_page(
     *,
     report: Report | None,
     values: dict[str, str],
+    audience: dict[str, list[str]],
     exc: InvalidInput | None = None,
     gettext: Gettext | None = None,
 ) -> Response:
@@ -225,6 +226,7 @@ def _form_page(
             "errors": errors,
             "regions": REGIONS,
             "currencies": CURRENCIES,
+            "audience": audience,  # who would read it at each level: seen before saving
             **_names(),
         },
         status=exc.status if exc else 200,
@@ -232,9 +234,14 @@ def _form_page(
 
 
 @router.get("/reportes/nuevo")
-def new_report_form(request: Request, user: StaffDep) -> Response:
-    _writer(user)
-    return _form_page(request, report=None, values=_values(None))
+def new_report_form(request: Request, user: StaffDep, session: SessionDep) -> Response:
+    org_id = _writer(user)
+    return _form_page(
+        request,
+        report=None,
+        values=_values(None),
+        audience=service.sharing_audience(session, org_id),
+    )
 
 
 @router.post("/reportes/nuevo")
@@ -254,7 +261,14 @@ def new_report(
         data = service.ReportIn(**{**values, "reported_at": _when(values["reported_at"])})
         report = service.create_report(session=session, org_id=org_id, data=data, region=region)
     except InvalidInput as exc:
-        return _form_page(request, report=None, values=form.model_dump(), exc=exc, gettext=_)
+        return _form_page(
+            request,
+            report=None,
+            values=form.model_dump(),
+            audience=service.sharing_audience(session, org_id),
+            exc=exc,
+            gettext=_,
+        )
     audit.record(
         session=session,
         actor=_actor(user),
@@ -269,8 +283,14 @@ def new_report(
 def edit_report_form(
     request: Request, report_id: IdPath, user: StaffDep, session: SessionDep
 ) -> Response:
-    report = _editable(session, _writer(user), report_id)
-    return _form_page(request, report=report, values=_values(report))
+    org_id = _writer(user)
+    report = _editable(session, org_id, report_id)
+    return _form_page(
+        request,
+        report=report,
+        values=_values(report),
+        audience=service.sharing_audience(session, org_id),
+    )
 
 
 @router.post("/reportes/{report_id}/editar")
@@ -295,7 +315,14 @@ def edit_report(
                 session=session, org_id=org_id, report_id=report_id, changes=changes, region=region
             )
     except InvalidInput as exc:
-        return _form_page(request, report=report, values=form.model_dump(), exc=exc, gettext=_)
+        return _form_page(
+            request,
+            report=report,
+            values=form.model_dump(),
+            audience=service.sharing_audience(session, org_id),
+            exc=exc,
+            gettext=_,
+        )
     if changes:
         audit.record(
             session=session,

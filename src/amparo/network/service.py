@@ -579,29 +579,10 @@ class SharingPreview:
 
 def preview_sharing(*, session: Session, org_id: int, report_id: int, level: str) -> SharingPreview:
     """What sharing a report at ``level`` would show, and to whom — before it is saved."""
-    from amparo.accounts.models import Organisation
 
     _choice(level, Sharing, "sharing")
     report = _own(session, org_id, report_id)
-    if level == Sharing.OWN:
-        names: list[str] = []
-    elif level == Sharing.PARTNERS:
-        names = list(
-            session.scalars(
-                select(Organisation.name)
-                .join(Partnership, Partnership.partner_id == Organisation.id)
-                .where(Partnership.org_id == org_id)
-                .order_by(Organisation.name)
-            )
-        )
-    else:
-        names = list(
-            session.scalars(
-                select(Organisation.name)
-                .where(Organisation.id != org_id)
-                .order_by(Organisation.name)
-            )
-        )
+    names = sharing_audience(session, org_id)[level]
     shown = sorted({(m.indicator.type, m.display) for m in report.mentions})
     return SharingPreview(
         level=level,
@@ -609,6 +590,31 @@ def preview_sharing(*, session: Session, org_id: int, report_id: int, level: str
         indicators=shown,
         withheld=["text", "narrative", "victim", "place"],
     )
+
+
+def sharing_audience(session: Session, org_id: int) -> dict[str, list[str]]:
+    """Per sharing level, the organisations that would read a report of ``org_id`` at that
+    level (names, sorted): what the report form shows before a report is saved."""
+    from amparo.accounts.models import Organisation
+
+    partners = list(
+        session.scalars(
+            select(Organisation.name)
+            .join(Partnership, Partnership.partner_id == Organisation.id)
+            .where(Partnership.org_id == org_id)
+            .order_by(Organisation.name)
+        )
+    )
+    everyone = list(
+        session.scalars(
+            select(Organisation.name).where(Organisation.id != org_id).order_by(Organisation.name)
+        )
+    )
+    return {
+        Sharing.OWN.value: [],
+        Sharing.PARTNERS.value: partners,
+        Sharing.NETWORK.value: everyone,
+    }
 
 
 def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) -> Report:

@@ -232,3 +232,27 @@ def test_a_year_typed_wrong_and_a_currency_in_words(client: TestClient, db: Sess
     assert created.status_code == 303, created.text
     report = db.get_one(Report, int(created.headers["location"].rsplit("/", 1)[1]))
     assert report.currency == "MXN"
+
+
+def test_the_form_says_who_would_read_the_report_before_it_is_saved(
+    client: TestClient, db: Session
+) -> None:
+    demo, norte = factories.org(db, name="Demo"), factories.org(db, name="Norte")
+    factories.org(db, name="Sur")
+    service.add_partnership(session=db, org_id=demo.id, partner_id=norte.id)
+    analyst = factories.user(db, demo)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    form = client.get("/reportes/nuevo", headers=HTML).text
+    audience = dict(re.findall(r'id="audience-(\w+)">([^<]*)<', form))
+    assert audience == {
+        "own": "Solo su organización lo lee.",
+        "partners": "Lo leerían: Norte",
+        "network": "Lo leerían: Norte, Sur",
+    }
+    alone = factories.org(db, name="Sola")
+    lonely = factories.user(db, alone)
+    db.commit()
+    login(client, lonely.email, factories.PASSWORD)
+    form = client.get("/reportes/nuevo", headers=HTML).text
+    assert "Por ahora ninguna otra organización lo leería." in form
