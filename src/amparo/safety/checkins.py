@@ -13,6 +13,7 @@ import enum
 import hashlib
 import hmac
 import json
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from amparo.alerts import outbox
 from amparo.alerts.models import AlertKind
-from amparo.errors import N_, InvalidInput, NotAuthenticated, RateLimited
+from amparo.errors import N_, InvalidInput, NotAuthenticated, RateLimited, Wait
 from amparo.safety import schedule
 from amparo.safety.models import (
     CheckCode,
@@ -108,11 +109,11 @@ def _verify_hash(stored: str, secret: str) -> bool:
 
 def _check_lock(traveller: Traveller, now: datetime) -> None:
     if traveller.locked_until and traveller.locked_until > now:
-        minutes = max(1, int((traveller.locked_until - now).total_seconds() // 60) + 1)
+        seconds = max(1, math.ceil((traveller.locked_until - now).total_seconds()))
         raise RateLimited(
-            N_("Too many wrong attempts. Try again in %(minutes)d minutes."),
-            retry_after=minutes * 60,
-            minutes=minutes,
+            N_("Too many wrong attempts. Try again in %(wait)s."),
+            retry_after=seconds,
+            wait=Wait(seconds),  # "1 minuto", "15 minutos", never "1 minutes"
         )
 
 

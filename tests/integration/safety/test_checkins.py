@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from amparo.accounts.models import AuditEvent
 from amparo.alerts.models import Alert, AlertKind, Delivery, DeliveryState
 from amparo.errors import InvalidInput, RateLimited
+from amparo.i18n import gettext_for
 from amparo.safety import checkins
 from amparo.safety.checkins import CredentialRefused, Policy
 from amparo.safety.models import CheckIn, Emergency, EmergencyKind, TravellerStatus
@@ -88,9 +89,13 @@ def test_a_wrong_pin_is_refused_without_saying_which_and_locks_after_five(
             checkins.check_in(session=db, traveller=trip.traveller, pin="0000", policy=policy)
         db.rollback()  # what a request does on error; the failure was committed before it
         assert str(refused.value) == "The PIN or code was not accepted."
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as locked:
         checkins.check_in(session=db, traveller=trip.traveller, pin=PIN, policy=policy)
     db.rollback()
+    # said as people say it: "15 minutos", never "1 minutes"
+    assert locked.value.render(gettext_for("es")) == (
+        "Demasiados intentos fallidos. Intente de nuevo en 15 minutos."
+    )
     refused_events = db.scalar(
         select(func.count())
         .select_from(AuditEvent)
