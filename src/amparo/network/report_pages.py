@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from amparo.accounts import audit
 from amparo.accounts import service as accounts_service
@@ -210,7 +211,8 @@ def _form_page(
     *,
     report: Report | None,
     values: dict[str, str],
-    audience: dict[str, list[str]],
+    session: Session,
+    org_id: int,
     exc: InvalidInput | None = None,
     gettext: Gettext | None = None,
 ) -> Response:
@@ -226,7 +228,8 @@ def _form_page(
             "errors": errors,
             "regions": REGIONS,
             "currencies": CURRENCIES,
-            "audience": audience,  # who would read it at each level: seen before saving
+            # who would read it at each level: seen before saving
+            "audience": service.sharing_audience(session, org_id),
             **_names(),
         },
         status=exc.status if exc else 200,
@@ -240,7 +243,8 @@ def new_report_form(request: Request, user: StaffDep, session: SessionDep) -> Re
         request,
         report=None,
         values=_values(None),
-        audience=service.sharing_audience(session, org_id),
+        session=session,
+        org_id=org_id,
     )
 
 
@@ -265,7 +269,8 @@ def new_report(
             request,
             report=None,
             values=form.model_dump(),
-            audience=service.sharing_audience(session, org_id),
+            session=session,
+            org_id=org_id,
             exc=exc,
             gettext=_,
         )
@@ -289,7 +294,8 @@ def edit_report_form(
         request,
         report=report,
         values=_values(report),
-        audience=service.sharing_audience(session, org_id),
+        session=session,
+        org_id=org_id,
     )
 
 
@@ -319,7 +325,8 @@ def edit_report(
             request,
             report=report,
             values=form.model_dump(),
-            audience=service.sharing_audience(session, org_id),
+            session=session,
+            org_id=org_id,
             exc=exc,
             gettext=_,
         )
