@@ -35,8 +35,12 @@ class CheckRequest(BaseModel):
 
 
 class EvidenceRead(BaseModel):
-    start: int = Field(description="Offset of the first character, in the text as sent.")
-    end: int = Field(description="Offset after the last character.")
+    start: int = Field(
+        description="Offset of the first character in the text as sent, counted in Unicode "
+        "code points (as Python counts; JavaScript strings count UTF-16 units: use "
+        "Array.from(text) to index them)."
+    )
+    end: int = Field(description="Offset after the last character, in code points.")
     text: str
 
 
