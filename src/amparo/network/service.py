@@ -453,18 +453,35 @@ def components(session: Session, cluster_id: int) -> list[set[int]]:
     for report_id, indicator_id in _edges(session, cluster_id):
         by_indicator[indicator_id].add(report_id)
         by_report[report_id].add(indicator_id)
-    parts: list[set[int]] = []
-    unseen = set(members)
-    while unseen:
-        start = unseen.pop()
-        part, queue = {start}, deque([start])
+    return [set(part) for part in _bipartite_parts(sorted(members), by_report, by_indicator)]
+
+
+def _bipartite_parts(
+    reports: Sequence[int],
+    by_report: dict[int, set[int]],
+    by_indicator: dict[int, set[int]],
+) -> list[list[int]]:
+    """Connected parts of the report–indicator graph, each a list of report ids, the parts in
+    the order of their smallest report. Every indicator is expanded once: a value shared by
+    thousands of reports costs one pass over them, not one per report that shares it."""
+    seen_reports: set[int] = set()
+    seen_indicators: set[int] = set()
+    parts: list[list[int]] = []
+    for start in reports:
+        if start in seen_reports:
+            continue
+        seen_reports.add(start)
+        part, queue = [start], deque([start])
         while queue:
             current = queue.popleft()
-            for indicator_id in by_report[current]:
+            for indicator_id in by_report.get(current, ()):
+                if indicator_id in seen_indicators:
+                    continue
+                seen_indicators.add(indicator_id)
                 for other in by_indicator[indicator_id]:
-                    if other in unseen:
-                        unseen.discard(other)
-                        part.add(other)
+                    if other not in seen_reports:
+                        seen_reports.add(other)
+                        part.append(other)
                         queue.append(other)
         parts.append(part)
     return parts
@@ -496,12 +513,15 @@ def path_between(
         by_indicator[indicator_id].add(report_id)
         by_report[report_id].add(indicator_id)
     previous: dict[int, tuple[int, int]] = {}
-    queue, seen = deque([first]), {first}
+    queue, seen, expanded = deque([first]), {first}, set()
     while queue:
         current = queue.popleft()
         if current == second:
             break
         for indicator_id in sorted(by_report[current]):
+            if indicator_id in expanded:  # its reports were all queued the first time
+                continue
+            expanded.add(indicator_id)
             for other in sorted(by_indicator[indicator_id]):
                 if other not in seen:
                     seen.add(other)
@@ -723,20 +743,10 @@ def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]
         by_indicator[indicator_id].add(report_id)
         by_report[report_id].add(indicator_id)
     index = {r.id: r for r in members}
-    unseen, parts = set(ids), []
-    while unseen:
-        start = min(unseen)
-        unseen.discard(start)
-        part, queue = {start}, deque([start])
-        while queue:
-            current = queue.popleft()
-            for indicator_id in by_report[current]:
-                for other in by_indicator[indicator_id] - part:
-                    unseen.discard(other)
-                    part.add(other)
-                    queue.append(other)
-        parts.append([index[i] for i in sorted(part)])
-    return parts
+    return [
+        [index[i] for i in sorted(part)]
+        for part in _bipartite_parts(sorted(ids), by_report, by_indicator)
+    ]
 
 
 _DISPLAY_CONTEXT = sealed_context(Mention.__table__, "display")
