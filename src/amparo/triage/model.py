@@ -176,6 +176,11 @@ class Vectoriser:
         return list(grams), indices + self.offset, values
 
 
+# The combiner's first columns, before the red-flag summary (``flags.FEATURE_NAMES``) and one
+# column per red flag (``TriageModel.combiner_features``).
+COMBINER_LEAD = ("text_odds", "emergency_odds", "brevity", "brevity_odds")
+
+
 @dataclass
 class TriageModel:
     categories: tuple[str, ...]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sklearn
+from scipy.optimize import minimize
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
@@ -20,8 +21,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from amparo.triage import corpus, language
 from amparo.triage.catalogue import Catalogue
 from amparo.triage.catalogue import load as load_catalogue
+from amparo.triage.flags import FEATURE_NAMES
 from amparo.triage.flags import find as find_signals
-from amparo.triage.model import TriageModel, Vectoriser, catalogue_fingerprint
+from amparo.triage.model import COMBINER_LEAD, TriageModel, Vectoriser, catalogue_fingerprint
 from amparo.triage.normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -162,10 +164,11 @@ def fit(
         training_size=len(examples),
         flag_ids=tuple(flag.id for flag in catalogue.flags),
     )
-    combiner = LogisticRegression(C=1.0, max_iter=3000)
-    combiner.fit(model.combiner_features(out_of_fold, signals), is_extortion)
-    model.combiner_coef = combiner.coef_[0].astype(np.float64)
-    model.combiner_intercept = float(combiner.intercept_[0])
+    model.combiner_coef, model.combiner_intercept = fit_combiner(
+        model.combiner_features(out_of_fold, signals),
+        is_extortion,
+        nonnegative=red_flag_columns(model),
+    )
     extortion = np.isin(labels, model.extortion_index)
     kinds = LogisticRegression(C=1.0, max_iter=3000)
     kinds.fit(model.kind_features(out_of_fold, signals)[extortion], labels[extortion])
@@ -174,6 +177,55 @@ def fit(
     model.kind_classes = tuple(categories[int(k)] for k in kinds.classes_)
     logger.info("trained on %d examples, %d categories", len(examples), len(categories))
     return Trained(model, pipeline)
+
+
+# The combiner's columns after the text model's four (see ``TriageModel.combiner_features``):
+# the red-flag counts by severity and in all, then the cue counts, then one per red flag.
+_FLAG_COUNTS = ("flags_critical", "flags_high", "flags_medium", "flags_low", "flags_total")
+
+
+def red_flag_columns(model: TriageModel) -> np.ndarray:
+    """The combiner columns that count red flags: the severity counts and one per flag."""
+    names = (*COMBINER_LEAD, *FEATURE_NAMES)
+    counts = [i for i, name in enumerate(names) if name in _FLAG_COUNTS]
+    return np.asarray(counts + list(range(len(names), len(names) + len(model.flag_ids))))
+
+
+def fit_combiner(
+    features: np.ndarray, labels: np.ndarray, *, nonnegative: np.ndarray, c: float = 1.0
+) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression (scikit-learn's objective at ``C = c``) whose
+    ``nonnegative`` columns may only raise the risk.
+
+    Those are the red flags. Unconstrained, the combiner learnt negative weights for flags that
+    the corpus's warnings quote as often as its scams ("tenemos a tu hijo", "a new number"):
+    on a real message whose style the text model had not seen, the flag it showed the family
+    then *lowered* the risk. A warning is told from a scam by its wording and the advisory cues,
+    never by a red flag counting against the message that carries it."""
+    n = features.shape[1]
+    y = labels.astype(float)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = features @ w[:n] + w[n]
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, without overflow
+        value = c * float(np.sum(np.logaddexp(0.0, z) - y * z)) + 0.5 * float(w[:n] @ w[:n])
+        grad = np.append(c * (features.T @ (p - y)) + w[:n], c * float(np.sum(p - y)))
+        return value, grad
+
+    bounds: list[tuple[float | None, float | None]] = [(None, None)] * (n + 1)
+    for column in nonnegative:
+        bounds[int(column)] = (0.0, None)
+    result = minimize(
+        loss,
+        np.zeros(n + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 10_000, "gtol": 1e-8},
+    )
+    if not result.success:  # pragma: no cover - a corpus that does not converge is a bug
+        raise RuntimeError(f"the risk combiner did not converge: {result.message}")
+    return result.x[:n].astype(np.float64), float(result.x[n])
 
 
 def train(examples: Sequence[corpus.Example] | None = None, *, folds: int = 5) -> TriageModel:
