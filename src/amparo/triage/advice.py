@@ -4,6 +4,7 @@ each short enough for one SMS."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -16,6 +17,20 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LANGS = ("es", "en", "pt", "fr")
 
 
+EMERGENCY = "genuine_emergency"
+FIRST_EMERGENCY_STEP = "call_911"
+LAST_EMERGENCY_STEPS = ("consulate_protection", "red_cross")
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What a call for help may describe (lost in the desert, detained, hurt …) and its steps."""
+
+    id: str
+    pattern: re.Pattern[str]
+    steps: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class AdviceBook:
     steps: Mapping[str, Mapping[str, str]]
@@ -23,11 +38,25 @@ class AdviceBook:
     headlines: Mapping[str, Mapping[str, str]]
     report_lines: Mapping[str, Mapping[str, str]]
     disclaimer: Mapping[str, str]
+    situations: tuple[Situation, ...] = ()
 
-    def plan(self, category: str, level: str, lang: str) -> tuple[str, ...]:
-        by_level = self.plans.get(category) or self.plans["benign"]
-        ids = by_level.get(level) or by_level.get("any") or next(iter(by_level.values()))
+    def plan(self, category: str, level: str, lang: str, text: str = "") -> tuple[str, ...]:
+        """The steps, in ``lang``. ``text`` (the normalised message) chooses the steps of a call
+        for help: those of every situation it describes, or the general plan."""
+        ids = self.plan_ids(category, level, text)
         return tuple(self.steps[step][lang] for step in ids)
+
+    def plan_ids(self, category: str, level: str, text: str = "") -> tuple[str, ...]:
+        if category == EMERGENCY and text:
+            found = [s for s in self.situations if s.pattern.search(text)]
+            if found:
+                ids = [FIRST_EMERGENCY_STEP]
+                for situation in found:
+                    ids.extend(step for step in situation.steps if step not in ids)
+                ids.extend(step for step in LAST_EMERGENCY_STEPS if step not in ids)
+                return tuple(ids)
+        by_level = self.plans.get(category) or self.plans["benign"]
+        return by_level.get(level) or by_level.get("any") or next(iter(by_level.values()))
 
     def headline(self, key: str, lang: str) -> str:
         return self.headlines[key][lang]
@@ -60,6 +89,20 @@ def parse(data: Mapping[str, Any]) -> AdviceBook:
             plans[category][level] = tuple(ids)
     if "benign" not in plans:
         raise AdviceError("plans lack 'benign'")
+    situations = []
+    for sid, entry in (data.get("situations") or {}).items():
+        ids = tuple((entry or {}).get("steps") or ())
+        unknown = [i for i in (*ids, FIRST_EMERGENCY_STEP, *LAST_EMERGENCY_STEPS) if i not in steps]
+        if not ids or unknown:
+            raise AdviceError(f"situation {sid} has no steps or unknown steps {unknown}")
+        patterns = [str(p) for p in (entry.get("patterns") or ())]
+        try:
+            pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
+        except re.error as error:
+            raise AdviceError(f"situation {sid}: bad pattern ({error})") from error
+        if not patterns:
+            raise AdviceError(f"situation {sid} has no patterns")
+        situations.append(Situation(sid, pattern, ids))
     return AdviceBook(
         steps=steps,
         plans=plans,
@@ -69,6 +112,7 @@ def parse(data: Mapping[str, Any]) -> AdviceBook:
             for k, v in (data.get("report_lines") or {}).items()
         },
         disclaimer=texts(data.get("disclaimer"), "disclaimer"),
+        situations=tuple(situations),
     )
 
 

@@ -39,3 +39,74 @@ def test_malformed_advice_is_refused() -> None:
         parse({"steps": {}, "plans": {"benign": {"low": ["nope"]}}, "disclaimer": {}})
     with pytest.raises(AdviceError, match="lacks"):
         parse({"steps": {"a": {"es": "x"}}, "plans": {}, "disclaimer": {}})
+
+
+SITUATIONS = {
+    # what a call for help says, normalised → the situation's own step that must be in the plan
+    "held": ["nos tienen encerrados en una casa", "we are locked in a stash house",
+             "estamos trancados numa casa", "on est enfermes dans une maison"],
+    "desert": ["estamos perdidos en el desierto sin agua", "we are lost in the desert",
+               "estamos perdidos no deserto, sem agua", "on est perdus dans le desert, sans eau"],
+    "injured": ["esta herido y no puede caminar", "he is injured and bleeding",
+                "ele esta ferido", "il est blesse, il ne peut plus marcher"],
+    "detained": ["nos agarro la migra, estoy detenido", "i was detained by ice",
+                 "fui detido pela imigracao", "il a ete arrete, il est detenu"],
+    "missing": ["no sabemos nada de mi hijo desde el lunes", "we haven't heard from him",
+                "sem noticias do meu filho", "sans nouvelles de mon fils"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("situation", sorted(SITUATIONS))
+def test_a_call_for_help_gets_the_steps_of_what_it_describes(situation: str) -> None:
+    own = next(s for s in BOOK.situations if s.id == situation).steps
+    for text in SITUATIONS[situation]:
+        ids = BOOK.plan_ids("genuine_emergency", "low", text)
+        assert ids[0] == "call_911", text
+        assert ids[-2:] == ("consulate_protection", "red_cross"), text
+        assert set(own) <= set(ids), text
+        assert len(ids) == len(set(ids)), text
+        for lang in LANGS:
+            assert len(BOOK.plan("genuine_emergency", "low", lang, text)) == len(ids)
+
+
+def test_advice_for_one_situation_leaves_out_the_others() -> None:
+    detained = BOOK.plan_ids("genuine_emergency", "low", "nos agarro la migra, estoy detenido")
+    assert "stay_visible" not in detained  # "stay in the shade" is no help in a cell
+    assert "ice_locator" in detained
+    desert = BOOK.plan_ids("genuine_emergency", "low", "estamos perdidos sin agua")
+    assert "ice_locator" not in desert
+    assert "stay_visible" in desert
+    both = BOOK.plan_ids("genuine_emergency", "low", "perdidos sin agua y mi hermano esta herido")
+    assert {"stay_visible", "medical_help"} <= set(both)
+    # nothing recognised: the general plan; other categories never look at situations
+    general = BOOK.plan_ids("genuine_emergency", "low", "ayuda por favor")
+    assert general == BOOK.plans["genuine_emergency"]["any"]
+    assert (
+        BOOK.plan_ids("virtual_kidnapping", "high", "estoy detenido")
+        == (BOOK.plans["virtual_kidnapping"]["high"])
+    )
+
+
+def test_the_verdict_carries_the_situations_advice() -> None:
+    from amparo.triage import analyze
+
+    verdict = analyze("Mamá, me agarró la migra en Arizona, estoy detenido, avísale a mi tío")
+    assert verdict.category == "genuine_emergency"
+    assert any("locator.ice.gov" in step for step in verdict.advice)
+    assert not any("sombra" in step for step in verdict.advice)
+
+
+def test_malformed_situations_are_refused() -> None:
+    base = {
+        "steps": {k: dict.fromkeys(LANGS, "x" * 20) for k in
+                  ("call_911", "consulate_protection", "red_cross", "a")},
+        "plans": {"benign": {"low": ["a"]}},
+        "disclaimer": dict.fromkeys(LANGS, "x"),
+    }  # fmt: skip
+    assert parse({**base, "situations": {"s": {"steps": ["a"], "patterns": ["x"]}}}).situations
+    with pytest.raises(AdviceError, match="unknown steps"):
+        parse({**base, "situations": {"s": {"steps": ["nope"], "patterns": ["x"]}}})
+    with pytest.raises(AdviceError, match="bad pattern"):
+        parse({**base, "situations": {"s": {"steps": ["a"], "patterns": ["(x"]}}})
+    with pytest.raises(AdviceError, match="no patterns"):
+        parse({**base, "situations": {"s": {"steps": ["a"], "patterns": []}}})
