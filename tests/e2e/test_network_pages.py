@@ -79,9 +79,12 @@ def _large_network(page: Page, server: Server, tmp_path: Path) -> None:
     assert drawn["nodes"] >= 3000
     page.get_by_label("Buscar en el gráfico").fill("cadena-0750")
     page.get_by_role("button", name="Buscar", exact=True).click()
-    expect(page.locator("#graph-status")).to_have_text("1 encontrado(s)")
+    expect(page.locator("#graph-status")).to_have_text("1 encontrado")
     expect(page.locator("#graph-info")).to_contain_text("cadena-0750")
     expect(page.locator("#graph-info")).to_contain_text("2 vínculos")
+    page.get_by_label("Buscar en el gráfico").fill("cadena-00")  # cadena-0000 … cadena-0099
+    page.get_by_role("button", name="Buscar", exact=True).click()
+    expect(page.locator("#graph-status")).to_have_text("100 encontrados")
     page.get_by_label("Buscar en el gráfico").fill("no-existe")
     page.get_by_role("button", name="Buscar", exact=True).click()
     expect(page.locator("#graph-status")).to_have_text("Nada encontrado")

@@ -15,7 +15,7 @@ from amparo.cli import cli_language
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.cli.network import OrgOption, organisation, read_key
 from amparo.errors import N_, NotFound
-from amparo.i18n import gettext_for
+from amparo.i18n import gettext_for, ngettext_for
 
 link_app = typer.Typer(
     help="Partner hubs allowed to ask this organisation's look-up online, by keyed hash.",
@@ -66,8 +66,13 @@ def link_add(
     if as_json:
         print_json({"name": link.name, "token": secret, "hashes": size})
         return
+    ngettext = ngettext_for(cli_language())
     console.print(
-        _("Partner hub %(name)s may now ask online (%(n)d values shared).")
+        ngettext(
+            "Partner hub %(name)s may now ask online (%(n)d value shared).",
+            "Partner hub %(name)s may now ask online (%(n)d values shared).",
+            size,
+        )
         % {"name": link.name, "n": size}
     )
     console.print(_("Give that hub this token; it is not shown again:"))
@@ -133,7 +138,13 @@ def link_refresh(name: NameArg, org: OrgOption = None, as_json: JsonOpt = False)
     if as_json:
         print_json({"name": link.name, "hashes": size})
     else:
-        console.print(_("%(n)d values shared with %(name)s.") % {"n": size, "name": link.name})
+        ngettext = ngettext_for(cli_language())
+        console.print(
+            ngettext(
+                "%(n)d value shared with %(name)s.", "%(n)d values shared with %(name)s.", size
+            )
+            % {"n": size, "name": link.name}
+        )
 
 
 @hub_app.command("add")

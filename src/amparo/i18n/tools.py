@@ -104,7 +104,9 @@ def fill(path: Path) -> int:
         catalog = load(lang)
         for msgid, texts in data.items():
             if lang in texts and msgid in catalog:
-                catalog[msgid].string = texts[lang]
+                text = texts[lang]
+                catalog[msgid].string = tuple(text) if isinstance(text, list) else text
+                catalog[msgid].flags.discard("fuzzy")  # a guess from a similar msgid: replaced
                 written += 1
         with po_path(lang).open("wb") as handle:
             write_po(handle, catalog, width=100, omit_header=False, sort_output=True)

@@ -60,6 +60,10 @@ def test_partner_links_and_remote_hubs_from_the_command_line(
     assert added["hashes"] == 2  # the phone shared with the network and the e-mail; not `own`
     human = run(env, "admin", "partner-link", "add", "Hub C", "--key-file", str(key)).stdout
     assert "not shown again" in human
+    assert "(2 values shared)" in human
+    spanish = {**env, "AMPARO_LANG": "es"}
+    refreshed = run(spanish, "admin", "partner-link", "refresh", "Hub C").stdout
+    assert "2 valores compartidos con Hub C" in refreshed
     again = run(env, "admin", "partner-link", "add", "Hub A", "--key-file", str(key), check=False)
     assert again.returncode == 5
     listed = [

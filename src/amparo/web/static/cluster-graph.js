@@ -54,6 +54,14 @@
     return template.replace(/%\((\w+)\)[sd]/g, function (_, key) { return String(values[key]); });
   }
 
+  // "1 link", "2 links": both forms come translated from the page; the language's own rule
+  // (French says "0 lien" and "1 lien") picks one.
+  var plural = new Intl.PluralRules(document.documentElement.lang || "es");
+  function count(name, n) {
+    var form = plural.select(n) === "one" ? "One" : "Other";
+    return fill(words[name + form], { n: n });
+  }
+
   function clear() {
     cy.batch(function () { cy.elements().removeClass("faded picked near"); });
     say(info, "");
@@ -84,7 +92,7 @@
     if (nodes.length === 1) {
       var node = nodes[0];
       var kind = node.data("kind") === "report" ? words.report : words.indicator;
-      say(info, kind + ": " + node.data("label") + " · " + fill(words.links, { n: node.degree() }));
+      say(info, kind + ": " + node.data("label") + " · " + count("links", node.degree()));
     } else {
       say(info, "");
     }
@@ -104,7 +112,7 @@
       });
       if (found.length === 0) { clear(); say(status, words.none); return; }
       pick(found);
-      say(status, fill(words.found, { n: found.length }));
+      say(status, count("found", found.length));
     });
   }
   window.amparoGraph = { nodes: cy.nodes().length, edges: cy.edges().length, ms: Math.round(performance.now() - started) };
