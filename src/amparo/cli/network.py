@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -50,9 +51,32 @@ def organisation(session: Session, slug: str | None) -> Organisation:
     return orgs[0]
 
 
-def audit_import(session: Session, owner: Organisation, action: str, result: ImportResult) -> None:
+def audit_import(
+    session: Session,
+    owner: Organisation,
+    action: str,
+    result: ImportResult,
+    run: str | None = None,
+) -> None:
     """Who imported how much into which organisation, as the export is audited: counts only,
-    never a line's values, texts or names (nor the list's source or the partner's name)."""
+    never a line's values, texts or names (nor the list's source or the partner's name).
+    Recorded in the import's own transaction, so what landed is always in the trail."""
+    _audit_counts(
+        session,
+        owner,
+        action,
+        {
+            "imported": result.imported,
+            "skipped": len(result.errors),
+            **({"updated": result.updated} if result.updated else {}),
+            **({"run": run} if run else {}),
+        },
+    )
+
+
+def _audit_counts(
+    session: Session, owner: Organisation, action: str, details: dict[str, object]
+) -> None:
     from amparo.accounts import audit
 
     audit.record(
@@ -60,15 +84,7 @@ def audit_import(session: Session, owner: Organisation, action: str, result: Imp
         actor=audit.Actor(type="system", id=None, org_id=owner.id),
         action=action,
         origin=audit.CLI,
-        target=audit.Target(
-            "organisation",
-            owner.id,
-            {
-                "imported": result.imported,
-                "skipped": len(result.errors),
-                **({"updated": result.updated} if result.updated else {}),
-            },
-        ),
+        target=audit.Target("organisation", owner.id, details),
     )
 
 
@@ -171,6 +187,16 @@ def import_(
                 disable=not err_console.is_terminal,
             ) as bar:
                 task = bar.add_task(_("Importing"), total=size)
+                run = secrets.token_hex(6)  # ties the batches' records to the import's
+
+                def audit_batch(batch_session: Session, imported: int, skipped: int) -> None:
+                    _audit_counts(
+                        batch_session,
+                        owner,
+                        "reports.import_batch",
+                        {"run": run, "imported": imported, "skipped": skipped},
+                    )
+
                 result = import_reports(
                     session=session,
                     org_id=owner.id,
@@ -180,8 +206,9 @@ def import_(
                     progress=lambda n: bar.advance(task, n),
                     workers=workers,
                     pool_after=pool_after,
+                    on_commit=audit_batch,
                 )
-            audit_import(session, owner, "reports.import", result)
+            audit_import(session, owner, "reports.import", result, run)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -213,8 +240,8 @@ def import_list(
             source=source,
             region=region,
             gettext=_,
+            before_commit=lambda s, r: audit_import(s, owner, "reports.import_list", r),
         )
-        audit_import(session, owner, "reports.import_list", result)
     show_import(result, as_json=as_json, language=cli_language(), listing=True)
 
 
@@ -248,9 +275,14 @@ def import_feed(
     with path.open("rb") as stream, db_session() as session:
         owner = organisation(session, org)
         result = import_partner_feed(
-            session=session, org_id=owner.id, stream=stream, partner=partner, key=key, gettext=_
+            session=session,
+            org_id=owner.id,
+            stream=stream,
+            partner=partner,
+            key=key,
+            gettext=_,
+            before_commit=lambda s, r: audit_import(s, owner, "partner_feed.import", r),
         )
-        audit_import(session, owner, "partner_feed.import", result)
     show_import(result, as_json=as_json, language=cli_language())
 
 

@@ -155,11 +155,15 @@ def import_reports(
     workers: int | None = None,
     pool_after: int | None = None,
     batch_size: int | None = None,
+    on_commit: Callable[[Session, int, int], None] | None = None,
 ) -> ImportResult:
     """Import JSON Lines in batches (``amparo.network.bulk``), committing after each batch.
 
     ``workers`` helper processes prepare the lines once more than ``pool_after`` were read
     (default: one per core, after 20,000 lines); a batch holds ``batch_size`` lines (2,000).
+    ``on_commit(session, imported, skipped)`` runs in each batch's transaction, just before it
+    commits (the audit trail: an import that dies half-way leaves a record of every batch that
+    landed).
     """
     from amparo.network import bulk
 
@@ -183,6 +187,7 @@ def import_reports(
         ) as preparer,
     ):
         for prepared in preparer.run(bulk.read_batches(lines(), batch_size or bulk.BATCH)):
+            imported, skipped = result.imported, len(result.errors)
             good: list[bulk.ReportRow] = []
             for item in prepared:
                 if isinstance(item, bulk.LineFailure):
@@ -199,6 +204,8 @@ def import_reports(
                     seen.add(item.external_id)
                 good.append(item)
             _write(session, org_id, good, result, gettext)
+            if on_commit is not None:
+                on_commit(session, result.imported - imported, len(result.errors) - skipped)
             session.commit()
             if result.imported >= 2 * analysed + 5_000:
                 # The planner's statistics of a table that grew from little to much in minutes
@@ -255,6 +262,7 @@ def import_partner_feed(
     partner: str,
     key: bytes,
     gettext: Callable[[str], str] | None = None,
+    before_commit: Callable[[Session, ImportResult], None] | None = None,
 ) -> ImportResult:
     """Replace a partner hub's hashed feed (the output of ``amparo export --format hashed`` on
     their side): lines ``{"type", "hmac", "reports"?, "last_seen"?}``. The key is the one shared
@@ -300,6 +308,8 @@ def import_partner_feed(
             insert(PartnerHash), [{"feed_id": feed.id, **row} for row in rows[start : start + 5000]]
         )
     result.imported = len(rows)
+    if before_commit is not None:
+        before_commit(session, result)
     session.commit()
     return result
 

@@ -33,6 +33,7 @@ def import_list(
     source: str,
     region: str | None = None,
     gettext: Callable[[str], str] | None = None,
+    before_commit: Callable[[Session, ImportResult], None] | None = None,
 ) -> ImportResult:
     """A public list of numbers (an authority's list of extortion numbers, as CSV with a header
     row): each number becomes one report shared with the whole network, from ``source``.
@@ -117,6 +118,8 @@ def import_list(
                 result.imported += 1
     except (UnicodeDecodeError, csv.Error):
         result.errors.append((line + 1, LineError(N_("The line is not UTF-8.")).render(gettext)))
+    if before_commit is not None:
+        before_commit(session, result)
     session.commit()
     return result
 

@@ -235,12 +235,20 @@ def test_imports_are_audited_and_a_look_up_counts_what_the_organisation_may_read
             ).all()
     finally:
         engine.dispose()
+    runs = [e.details.pop("run", None) for e in events]
     assert [(e.action, e.org_id, e.details) for e in events] == [
+        # each batch is recorded as it commits (an import that dies half-way leaves a record
+        # of what landed), then the whole import; the same run id ties them
+        ("reports.import_batch", orgs["demo"], {"imported": 2, "skipped": 1}),
         ("reports.import", orgs["demo"], {"imported": 2, "skipped": 1}),
+        ("reports.import_batch", orgs["sur"], {"imported": 3, "skipped": 0}),
         ("reports.import", orgs["sur"], {"imported": 3, "skipped": 0}),
         ("reports.import_list", orgs["demo"], {"imported": 2, "skipped": 1}),
         ("partner_feed.import", orgs["demo"], {"imported": 1, "skipped": 0}),
     ]
+    assert runs[0] == runs[1] != runs[2] == runs[3]
+    assert runs[0] is not None
+    assert runs[4:] == [None, None]
     for event in events:
         assert (event.actor_type, event.channel, event.target_type) == (
             "system",

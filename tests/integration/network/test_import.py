@@ -191,3 +191,67 @@ def test_a_list_row_with_a_bad_date_leaves_the_number_to_a_later_row(db: Session
     )
     assert result.imported == 1
     assert result.errors == [(2, "La fecha 2099-01-01 está en el futuro.")]
+
+
+class _DiesAfter(io.BytesIO):
+    """A file whose reading fails after ``lines`` lines: a lost connection, a bad disk."""
+
+    def __init__(self, data: bytes, lines: int) -> None:
+        super().__init__(data)
+        self.left = lines
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if self.left == 0:
+            raise OSError("the connection was lost")
+        self.left -= 1
+        return super().readline(size)
+
+
+def test_an_import_that_dies_half_way_has_audited_every_batch_that_landed(db: Session) -> None:
+    from amparo.accounts import audit
+    from amparo.accounts.models import AuditEvent
+
+    org = factories.org(db)
+    db.commit()
+    data = b"".join(
+        json.dumps(
+            {
+                "external_id": f"x-{i}",
+                "indicators": [{"type": "phone", "value": f"+5255123{i:05d}"}],
+            }
+        ).encode()
+        + b"\n"
+        for i in range(10)
+    )
+
+    def on_commit(session: Session, imported: int, skipped: int) -> None:
+        audit.record(
+            session=session,
+            actor=audit.Actor(type="system", id=None, org_id=org.id),
+            action="reports.import_batch",
+            origin=audit.CLI,
+            target=audit.Target("organisation", org.id, {"imported": imported}),
+        )
+
+    try:
+        import_reports(
+            session=db,
+            org_id=org.id,
+            stream=_DiesAfter(data, lines=7),
+            region="MX",
+            workers=0,
+            batch_size=3,
+            on_commit=on_commit,
+        )
+    except OSError:
+        db.rollback()
+    else:  # pragma: no cover - the stream always fails
+        raise AssertionError("the import should have failed")
+    landed = len(stored(db, org.id))
+    batches = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.org_id == org.id, AuditEvent.action == "reports.import_batch"
+        )
+    ).all()
+    assert landed == 6  # two batches of three committed before the file failed
+    assert [event.details["imported"] for event in batches] == [3, 3]
