@@ -13,9 +13,11 @@ import gettext as gettext_module
 import io
 import math
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.units import format_unit
@@ -75,6 +77,12 @@ def format_wait(seconds: int, lang: str) -> str:
     seconds = max(1, seconds)
     size, unit = next((size, unit) for below, size, unit in _WAIT_UNITS if seconds < below)
     return str(format_unit(math.ceil(seconds / size), unit, length="long", locale=lang))
+
+
+def format_ago(seconds: float, lang: str) -> str:
+    """How long ago, as people say it, in ``lang``: "hace 2 horas", "il y a 5 minutes"."""
+    ago = timedelta(seconds=-max(1.0, seconds))  # negative: in the past
+    return str(format_timedelta(ago, add_direction=True, threshold=1.5, locale=lang))
 
 
 def supported(lang: str | None) -> str | None:

@@ -16,7 +16,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from amparo.accounts import audit
 from amparo.accounts.models import Organisation
@@ -26,7 +25,7 @@ from amparo.errors import N_, AmparoError, InvalidInput
 from amparo.safety import checkins
 from amparo.safety import service as safety_service
 from amparo.safety import status as safety_status
-from amparo.safety.models import Traveller, TravellerViewer
+from amparo.safety.models import Traveller
 from amparo.safety.service import ContactIn
 from amparo.store.types import utcnow
 from amparo.web.deps import (
@@ -303,12 +302,7 @@ async def enrol(
 
 @router.get("/familia")
 def family(request: Request, user: LoggedInDep, session: SessionDep, origin: OriginDep) -> Response:
-    travellers = session.scalars(
-        select(Traveller)
-        .join(TravellerViewer, TravellerViewer.traveller_id == Traveller.id)
-        .where(TravellerViewer.user_id == user.id, Traveller.family_consent.is_(True))
-        .order_by(Traveller.id)
-    ).all()
+    travellers = safety_status.viewable(session, user.id)
     statuses = [
         safety_status.status(
             session=session,

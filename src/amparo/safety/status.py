@@ -108,6 +108,18 @@ def status(
     return result
 
 
+def viewable(session: Session, user_id: int) -> list[Traveller]:
+    """The travellers a family account may see: those that linked it and consent."""
+    return list(
+        session.scalars(
+            select(Traveller)
+            .join(TravellerViewer, TravellerViewer.traveller_id == Traveller.id)
+            .where(TravellerViewer.user_id == user_id, Traveller.family_consent.is_(True))
+            .order_by(Traveller.id)
+        )
+    )
+
+
 def may_view(session: Session, traveller: Traveller, user_id: int) -> bool:
     """A linked family account, and only while the traveller consents."""
     if not traveller.family_consent:

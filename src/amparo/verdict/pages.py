@@ -6,14 +6,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from amparo.accounts import audit
+from amparo.accounts.audit import Origin
+from amparo.accounts.models import User
 from amparo.errors import InvalidInput
-from amparo.i18n import supported
+from amparo.i18n import format_ago, supported
+from amparo.safety import status as safety_status
+from amparo.safety.status import Status
+from amparo.store.types import utcnow
 from amparo.triage import MAX_CHARS, present
 from amparo.verdict import service as verdict_service
 from amparo.web.deps import (
     AnonymousLimit,
     GettextDep,
+    OriginDep,
+    PageUserDep,
     SessionDep,
     SettingsDep,
     get_page_user,
@@ -31,12 +40,14 @@ def home(request: Request) -> Response:
     )
 
 
-@router.post("/", dependencies=[AnonymousLimit, Depends(get_page_user)])
+@router.post("/", dependencies=[AnonymousLimit])
 def check(
     request: Request,
     _: GettextDep,
     session: SessionDep,
     settings: SettingsDep,
+    user: PageUserDep,
+    origin: OriginDep,
     text: Annotated[str, Form()] = "",  # too long: the check says so (bodies cap at 1 MB)
 ) -> Response:
     lang = supported(getattr(request.state, "lang", None))
@@ -69,8 +80,32 @@ def check(
                 session, looked_up, delay_hours=settings.lookup_anonymous_delay_hours
             ),
             "not_looked_up": skipped,
+            # a signed-in family member's travellers: their last check-in is the first thing
+            # to look at when a message says one of them is held
+            "travellers": _travellers(session, user, origin, verdict.lang) if user else [],
             "level_name": _(present.LEVEL_NAMES[verdict.level.value]),
             "error": None,
             "max_chars": MAX_CHARS,
         },
     )
+
+
+def _travellers(
+    session: Session, user: User, origin: Origin, lang: str
+) -> list[tuple[Status, str | None]]:
+    """Each traveller the user may see, with how long ago they last checked in (in ``lang``).
+    Reading a place is audited, as on the family page."""
+    now = utcnow()
+    actor = audit.Actor(type="user", id=user.id, org_id=user.org_id)
+    out = []
+    for traveller in safety_status.viewable(session, user.id):
+        seen = safety_status.status(
+            session=session, traveller=traveller, actor=actor, origin=origin
+        )
+        ago = (
+            format_ago((now - seen.last_checkin_at).total_seconds(), lang)
+            if seen.last_checkin_at
+            else None
+        )
+        out.append((seen, ago))
+    return out
