@@ -92,3 +92,25 @@ def test_long_links_stay_inside_a_phone_screen(browser: Browser, server: Server)
     assert width <= 375
     screenshot(page, "check-long-link-phone")
     context.close()
+
+
+def test_a_signed_in_mother_sees_her_sons_last_check_in_with_the_verdict(
+    browser: Browser, server: Server
+) -> None:
+    """The demo's family account (Kevin's mother) checks a ransom message about Kevin: next to
+    the verdict she reads his state and when he last checked in."""
+    context = browser.new_context(locale="es-MX", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server.url}/login?next=/")
+    page.get_by_label("Correo electrónico").fill("familia@demo.amparo.example")
+    page.get_by_label("Contraseña").fill(server.password)
+    page.keyboard.press("Enter")
+    page.get_by_label("El mensaje").fill(RANSOM)
+    page.get_by_role("button", name="Revisar el mensaje").click()
+    travellers = page.locator("#verdict section.travellers")
+    expect(travellers).to_be_visible()
+    expect(travellers.get_by_role("heading", name="Los reportes de sus viajeros")).to_be_visible()
+    expect(travellers).to_contain_text("Kevin Demo")
+    expect(travellers).to_contain_text("todavía no se ha reportado")  # the demo never checks in
+    screenshot(page, "check-family-es")
+    context.close()

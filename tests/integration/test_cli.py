@@ -171,9 +171,14 @@ def test_demo_seed_is_idempotent(tmp_path: Path, fresh_database_url: str) -> Non
     with engine.connect() as conn:
         travellers = conn.execute(text("SELECT count(*) FROM travellers")).scalar_one()
         contacts = conn.execute(text("SELECT count(*) FROM traveller_contacts")).scalar_one()
+        viewers = conn.execute(text("SELECT count(*) FROM traveller_viewers")).scalar_one()
     engine.dispose()
     assert travellers == 1
     assert contacts == 3
+    assert viewers == 1  # Kevin's mother's account sees his state
+    assert first["family_email"] == "familia@demo.amparo.example"
+    human = run(env, "demo", "seed").stdout
+    assert "familia@demo.amparo.example" in human
 
 
 def test_production_without_key_is_a_clear_error(tmp_path: Path) -> None:

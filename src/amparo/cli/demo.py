@@ -20,6 +20,7 @@ app = typer.Typer(help="Demo data for trying Amparo out.", no_args_is_help=True)
 
 DEMO_ORG = "demo"
 DEMO_ADMIN = "admin@demo.amparo.example"
+DEMO_FAMILY = "familia@demo.amparo.example"  # same password as the admin: one secret to print
 
 
 def seed(session: Session, settings: Settings) -> dict[str, str]:
@@ -75,6 +76,7 @@ def seed(session: Session, settings: Settings) -> dict[str, str]:
             grace_minutes=60,
             language="es",
             nationality="HN",
+            family_consent=True,  # his mother's account may see his state (DEMO_FAMILY)
             contacts=[
                 safety_service.ContactIn(level=1, name="Mamá (demo)", channels=(f"{inbox}/mama",)),
                 safety_service.ContactIn(
@@ -87,6 +89,16 @@ def seed(session: Session, settings: Settings) -> dict[str, str]:
         )
         for contact in traveller.contacts:
             contact.confirmed_at = traveller.created_at  # demo contacts need not click a link
+        # his mother, signed in, sees his last check-in next to any message she checks
+        accounts_service.create_user(
+            session=session,
+            org=None,
+            email=DEMO_FAMILY,
+            display_name="Mamá de Kevin (demo)",
+            role=Role.FAMILY,
+            password=password,
+        )
+        safety_service.share_with_family(session=session, traveller=traveller, email=DEMO_FAMILY)
         _demo_reports(session, org.id)
         key = safety_service.issue_link_key(session=session, traveller=traveller)
         link = f"{settings.base_url.rstrip('/')}/t/{key}"
@@ -108,6 +120,7 @@ def seed(session: Session, settings: Settings) -> dict[str, str]:
     )
     return {
         "email": DEMO_ADMIN,
+        "family_email": DEMO_FAMILY,
         "password": password,
         "created": str(created).lower(),
         "traveller": traveller_line,
@@ -205,6 +218,11 @@ def seed_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     else:
         console.print(
             f"Demo sign-in: [bold]{login['email']}[/] / [bold]{login['password']}[/]",
+            highlight=False,
+        )
+        console.print(
+            f"Demo family sign-in (Kevin's mother): [bold]{login['family_email']}[/],"
+            " same password",
             highlight=False,
         )
         if login["traveller"]:
