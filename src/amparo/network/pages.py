@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from amparo.errors import N_, AmparoError, NotFound
@@ -19,6 +19,7 @@ from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
+    MAX_ID,
     GettextDep,
     IdPath,
     SessionDep,
@@ -91,14 +92,25 @@ def clusters(request: Request, user: StaffDep, session: SessionDep) -> Response:
 
 
 @router.get("/redes/{cluster_id}")
-def cluster(request: Request, cluster_id: IdPath, user: StaffDep, session: SessionDep) -> Response:
+def cluster(
+    request: Request,
+    cluster_id: IdPath,
+    user: StaffDep,
+    session: SessionDep,
+    reporte: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """One network as this organisation may read it. Reports it may not read can split what it
+    sees into pieces (their links run through the unreadable ones): ``reporte`` picks the piece
+    with that report, by default the largest; the page links to the others."""
     assert user.org_id is not None
     views = service.clusters_for(
         session=session, org_id=user.org_id, min_size=1, cluster_ids=[cluster_id]
     )
     if not views:
         raise NotFound(N_("There is no such cluster."))
-    view = max(views, key=lambda v: len(v.report_ids))
+    views.sort(key=lambda v: (-len(v.report_ids), v.report_ids[0]))
+    view = next((v for v in views if reporte in v.report_ids), views[0])
+    others = [(v.report_ids[0], len(v.report_ids)) for v in views if v is not view]
     reports = service.reports_by_id(session, view.report_ids)
     # How each report joins the first one (for the first 20: a walk each), through the reports
     # this organisation may read only.
@@ -111,6 +123,7 @@ def cluster(request: Request, cluster_id: IdPath, user: StaffDep, session: Sessi
         "cluster.html",
         {
             "view": view,
+            "other_pieces": others,
             "reports": zip(reports, view.external_ids, strict=True),
             "graph": service.graph_of(session, view),
             "links": links,

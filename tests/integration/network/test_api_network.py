@@ -299,8 +299,8 @@ def test_analysts_see_their_networks_and_why_reports_are_linked(
     login(client, analyst.email, factories.PASSWORD)
     listing = client.get("/redes", headers=HTML)
     assert listing.status_code == 200
-    assert "1 redes con dos o más reportes." in listing.text
-    cluster_id = int(listing.text.split('href="/redes/')[1].split('"')[0])
+    assert "1 red con dos o más reportes." in listing.text
+    cluster_id = int(listing.text.split('href="/redes/')[1].split("?")[0])
     detail = client.get(f"/redes/{cluster_id}", headers=HTML)
     assert detail.status_code == 200
     assert "002 •••• 6788" in detail.text

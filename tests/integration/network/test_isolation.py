@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.accounts.models import Organisation
@@ -349,3 +350,52 @@ def test_strangers_cannot_look_names_up(client: TestClient, db: Session) -> None
     page = client.post("/consulta", data={"value": "name:El Chato"}, headers=HTML)
     assert page.status_code in (400, 422)
     assert "miembros de una organización" in page.text
+
+
+def test_every_readable_piece_of_a_network_can_be_opened(client: TestClient, db: Session) -> None:
+    """Sur's private report is the only bridge between Demo's two pairs: Demo sees two pieces
+    of one network, each on the list and each openable (before, both rows opened the larger
+    one), and the page of a report opens the piece that holds it."""
+    demo, sur = factories.org(db, name="Demo"), factories.org(db, name="Sur")
+    analyst = factories.user(db, demo)
+    left = [
+        _report(db, demo, PHONE % 1, PHONE % 12, external_id="left-1"),
+        _report(db, demo, PHONE % 12, external_id="left-2"),
+        _report(db, demo, PHONE % 12, external_id="left-3"),
+    ]
+    right = [
+        _report(db, demo, PHONE % 4, PHONE % 45, external_id="right-1"),
+        _report(db, demo, PHONE % 45, external_id="right-2"),
+    ]
+    _report(db, sur, PHONE % 1, PHONE % 4, external_id="SUR-puente")
+    db.commit()
+    cluster_id = db.get_one(Report, left[0]).cluster_id
+    assert db.get_one(Report, right[0]).cluster_id == cluster_id
+
+    login(client, analyst.email, factories.PASSWORD)
+    listing = client.get("/redes", headers=HTML).text
+    assert f'href="/redes/{cluster_id}?reporte={left[0]}"' in listing
+    assert f'href="/redes/{cluster_id}?reporte={right[0]}"' in listing
+
+    def graph_reports(page: str) -> list[int]:
+        graph = json.loads(page.split('id="graph-data">')[1].split("</script>")[0])
+        return [r["id"] for r in graph["reports"]]
+
+    largest = client.get(f"/redes/{cluster_id}", headers=HTML)
+    assert graph_reports(largest.text) == left
+    assert f'href="/redes/{cluster_id}?reporte={right[0]}"' in largest.text  # the other piece
+    smaller = client.get(f"/redes/{cluster_id}?reporte={right[1]}", headers=HTML)
+    assert smaller.status_code == 200
+    assert graph_reports(smaller.text) == right
+    assert f'href="/redes/{cluster_id}?reporte={left[0]}"' in smaller.text
+    for page in (largest.text, smaller.text, listing):
+        assert "SUR-puente" not in page
+    report_page = client.get(f"/reportes/{right[1]}", headers=HTML).text
+    assert f'href="/redes/{cluster_id}?reporte={right[1]}"' in report_page
+    # a report of another piece, of no piece, or out of range: the largest piece, or a 422
+    theirs = db.scalar(select(Report.id).where(Report.external_id == "SUR-puente"))
+    assert (
+        graph_reports(client.get(f"/redes/{cluster_id}?reporte={theirs}", headers=HTML).text)
+        == left
+    )
+    assert client.get(f"/redes/{cluster_id}?reporte=0", headers=HTML).status_code == 422
