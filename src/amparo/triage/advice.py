@@ -29,6 +29,7 @@ class Situation:
     id: str
     pattern: re.Pattern[str]
     steps: tuple[str, ...]
+    excludes: tuple[str, ...] = ()  # situations this one makes wrong (a cell is not the desert)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class AdviceBook:
     def plan_ids(self, category: str, level: str, text: str = "") -> tuple[str, ...]:
         if category == EMERGENCY and text:
             found = [s for s in self.situations if s.pattern.search(text)]
+            ruled_out = {other for s in found for other in s.excludes}
+            found = [s for s in found if s.id not in ruled_out]
             if found:
                 ids = [FIRST_EMERGENCY_STEP]
                 for situation in found:
@@ -102,7 +105,13 @@ def parse(data: Mapping[str, Any]) -> AdviceBook:
             raise AdviceError(f"situation {sid}: bad pattern ({error})") from error
         if not patterns:
             raise AdviceError(f"situation {sid} has no patterns")
-        situations.append(Situation(sid, pattern, ids))
+        excludes = tuple(str(x) for x in (entry.get("excludes") or ()))
+        situations.append(Situation(sid, pattern, ids, excludes))
+    known = {s.id for s in situations}
+    for situation in situations:
+        unknown_ids = [x for x in situation.excludes if x not in known]
+        if unknown_ids:
+            raise AdviceError(f"situation {situation.id} excludes unknown {unknown_ids}")
     return AdviceBook(
         steps=steps,
         plans=plans,

@@ -101,6 +101,15 @@ def test_the_message_check_shows_a_family_members_travellers_last_check_in(
     )
     assert reads_after == reads_before + 1  # who saw the place is in the audit trail
 
+    # A real call for help: no doubt cast on it, and no "risk 1 %" that reads as "little danger"
+    help_text = "Mamá estamos perdidos en el desierto, no tenemos agua, el coyote nos dejó. Ayuda"
+    emergency = client.post("/", data={"text": help_text}, headers=HTML).text
+    assert "Kevin Martínez" in emergency
+    assert "no tiene ninguna alerta abierta" in emergency
+    assert "antes de creer" not in emergency
+    assert "Riesgo de extorsión" not in emergency
+    assert "Riesgo de extorsión" in page.text
+
     english = client.post("/?lang=en", data={"text": RANSOM}, headers=HTML)
     assert "checked in with no problem" in english.text
     assert "Last check-in: " in english.text

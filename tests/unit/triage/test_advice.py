@@ -47,8 +47,11 @@ SITUATIONS = {
              "estamos trancados numa casa", "on est enfermes dans une maison"],
     "desert": ["estamos perdidos en el desierto sin agua", "we are lost in the desert",
                "estamos perdidos no deserto, sem agua", "on est perdus dans le desert, sans eau"],
-    "injured": ["esta herido y no puede caminar", "he is injured and bleeding",
-                "ele esta ferido", "il est blesse, il ne peut plus marcher"],
+    "hurt_or_sick": ["esta herido y no puede caminar", "he is injured and bleeding",
+                     "ele esta ferido", "il est blesse, il ne peut plus marcher",
+                     "me enferme, tengo fiebre", "i'm very sick", "estou doente", "il est malade"],
+    "detained_mexico": ["esta en la estacion migratoria de tapachula",
+                        "lo tiene el inm en la estancia provisional"],
     "detained": ["nos agarro la migra, estoy detenido", "i was detained by ice",
                  "fui detido pela imigracao", "il a ete arrete, il est detenu"],
     "missing": ["no sabemos nada de mi hijo desde el lunes", "we haven't heard from him",
@@ -67,6 +70,56 @@ def test_a_call_for_help_gets_the_steps_of_what_it_describes(situation: str) -> 
         assert len(ids) == len(set(ids)), text
         for lang in LANGS:
             assert len(BOOK.plan("genuine_emergency", "low", lang, text)) == len(ids)
+
+
+# What the QA audit sent (2026-11-29), as a family would: the steps that must be there, and
+# those that must not (a cell is not the desert, a stalled car is not an arrest, "me enfermé"
+# is not "enfermé" = locked in).
+QA_CASES = [
+    ("Mamá nos tienen encerrados en una casa en Houston, hace mucho calor y no hay agua",
+     {"held_report"}, {"desert_rescue", "stay_visible"}),
+    ("Mom we are locked in a stash house, there is no water, please help",
+     {"held_report"}, {"desert_rescue", "stay_visible"}),
+    ("Maman nous sommes enfermés dans une maison, il fait très chaud, sans eau",
+     {"held_report"}, {"desert_rescue", "stay_visible"}),
+    ("Mamá estoy detenido por migración, aquí hace mucho calor y no nos dan agua",
+     {"ice_locator"}, {"desert_rescue", "stay_visible"}),
+    ("Mom, ICE arrested me this morning, I'm in the detention center, I lost contact with Juan",
+     {"ice_locator", "official_bond_only"}, {"desert_rescue", "stay_visible", "custody_first"}),
+    ("Mãe fui detido pela imigração, perdi tudo, estou sem água",
+     {"ice_locator"}, {"desert_rescue", "stay_visible"}),
+    ("Maman, la voiture s'est arrêtée en plein désert, on n'a plus d'eau, aide-nous",
+     {"desert_rescue", "stay_visible"}, {"ice_locator", "official_bond_only"}),
+    ("Mamá el carro se quedó detenido en el desierto, el coyote nos dejó, no tenemos agua",
+     {"desert_rescue"}, {"ice_locator", "official_bond_only"}),
+    ("Mom the truck stopped in the desert, we ran out of water, there is no ice no nothing",
+     {"desert_rescue"}, {"ice_locator", "official_bond_only"}),
+    ("Mamá ayúdame, estoy muy enfermo, tengo fiebre y vómito, estoy en un albergue en Monterrey",
+     {"medical_help"}, {"desert_rescue", "stay_visible", "held_report"}),
+    ("Mamá me enfermé de gripa en el albergue, estoy en cama, no tengo para medicinas",
+     {"medical_help"}, {"held_report"}),
+    ("Mamá me asaltaron en el tren, me quitaron todo, estoy en Querétaro, ayúdame",
+     set(), {"desert_rescue", "stay_visible"}),
+    ("Hijo de mi hermana está detenido en la estación migratoria de Tapachula desde hace 3 días",
+     {"mexico_detention"}, {"ice_locator", "official_bond_only", "desert_rescue"}),
+    ("Está enfermo y lo tienen en la estación migratoria, no sabemos nada más",
+     {"mexico_detention", "medical_help"}, {"ice_locator", "custody_first"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), QA_CASES)
+def test_what_the_audit_sent_gets_the_steps_that_fit(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    from amparo.triage.normalise import normalise
+
+    ids = set(BOOK.plan_ids("genuine_emergency", "low", normalise(text).text))
+    assert wanted <= ids, (text, ids)
+    assert not unwanted & ids, (text, ids)
+
+
+def test_the_general_plan_fits_any_call_for_help() -> None:
+    assert set(BOOK.plans["genuine_emergency"]["any"]).isdisjoint({"desert_rescue", "stay_visible"})
 
 
 def test_advice_for_one_situation_leaves_out_the_others() -> None:
@@ -110,3 +163,5 @@ def test_malformed_situations_are_refused() -> None:
         parse({**base, "situations": {"s": {"steps": ["a"], "patterns": ["(x"]}}})
     with pytest.raises(AdviceError, match="no patterns"):
         parse({**base, "situations": {"s": {"steps": ["a"], "patterns": []}}})
+    with pytest.raises(AdviceError, match="excludes unknown"):
+        parse({**base, "situations": {"s": {"steps": ["a"], "patterns": ["x"], "excludes": ["t"]}}})
