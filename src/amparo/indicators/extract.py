@@ -131,7 +131,8 @@ def _references(found: Found) -> None:
         start, end = match.span("ref")
         raw = found.digits[start:end]
         value = finance.canonical_reference(raw)
-        if sum(c.isdigit() for c in value) < 3 or not found.free(start, end):
+        digits = sum(c.isdigit() for c in value)
+        if digits < finance.MIN_REFERENCE_CHARS or not found.free(start, end):
             continue
         kind = IndicatorType.TRANSFER_REF
         if (

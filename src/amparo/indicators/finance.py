@@ -33,6 +33,11 @@ def mask_clabe(digits: str) -> str:
     return digits[:3] + " •••• " + digits[-4:]
 
 
+# The shortest transfer reference kept, given in a field or found in a text: "folio 123" in two
+# unrelated messages would otherwise join them into one network.
+MIN_REFERENCE_CHARS = 4
+
+
 def canonical_reference(text: str) -> str:
     """A transfer reference: upper case letters and digits, separators dropped."""
     return re.sub(r"[^0-9A-Z]", "", text.upper())

@@ -69,7 +69,7 @@ def normalise(kind: str, value: str, *, region: str | None = None) -> tuple[str,
         return digits, digits
     if kind == IndicatorType.TRANSFER_REF:
         ref = finance.canonical_reference(raw)
-        if len(ref) < 4:
+        if len(ref) < finance.MIN_REFERENCE_CHARS:
             raise InvalidInput(
                 N_("A transfer reference needs at least 4 letters or digits."), field="indicators"
             )

@@ -451,3 +451,12 @@ def test_leaving_names_out_changes_nothing_else() -> None:
         everything = extract(text)
         assert any(item.type.value == "name" for item in everything)
         assert extract(text, names=False) == [i for i in everything if i.type.value != "name"]
+
+
+def test_a_short_folio_is_not_a_reference_that_could_join_strangers() -> None:
+    """ "folio 123" in a ransom message and "referencia 123" in a fake fine are not one network:
+    a reference needs as many characters in a text as in a report's field (4)."""
+    assert found("Deposite en OXXO, folio 123, o le va mal a su hijo") == []
+    assert found("su trámite es el número de referencia 123, pague la multa") == []
+    assert found("Pague 500 pesos, ref 500") == []
+    assert found("folio 4821 del depósito") == [("transfer_ref", "4821")]
