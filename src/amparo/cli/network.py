@@ -314,6 +314,8 @@ def clusters(
                         "places": [{"place": p, "reports": n} for p, n in view.places],
                         "demanded": view.demanded,
                         "paid": view.paid,
+                        "piece": view.piece,
+                        "pieces": view.pieces,
                     }
                 )
             return

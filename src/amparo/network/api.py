@@ -361,6 +361,8 @@ def list_clusters(
             places=[s.PlaceCount(place=place, reports=n) for place, n in v.places],
             demanded=v.demanded,
             paid=v.paid,
+            piece=v.piece,
+            pieces=v.pieces,
         )
         for v in views
     ]

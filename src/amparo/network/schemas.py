@@ -109,6 +109,15 @@ class ClusterOut(BaseModel):
         "the amounts of reports others shared with you stay with them."
     )
     paid: dict[str, str] = Field(description="Sum paid per currency, as for demanded.")
+    piece: int = Field(
+        1,
+        description="Reports you may not read can split what you see of one cluster into "
+        "pieces that share its `cluster_id`: this is piece `piece` of `pieces` (in the order of "
+        "their first report).",
+    )
+    pieces: int = Field(
+        1, description="How many pieces of this cluster you can see (of at least `min_size`)."
+    )
 
 
 class LookupOut(BaseModel):

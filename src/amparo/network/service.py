@@ -552,6 +552,11 @@ class ClusterView:
     # the places most often given, with how many reports give each: of the organisation's own
     # reports only (another organisation's places stay with it, as its amounts do)
     places: list[tuple[str, int]] = field(default_factory=list)
+    # Reports the organisation may not read can split what it sees of one cluster into pieces
+    # (their links run through the unreadable ones): this is piece ``piece`` of ``pieces``, in
+    # the order of their first report.
+    piece: int = 1
+    pieces: int = 1
 
 
 TOP_PLACES = 5
@@ -724,9 +729,10 @@ def clusters_for(
     for cluster_id, members in sorted(by_cluster.items()):
         if len(members) < min_size:
             continue
-        for part in _visible_parts(session, members):
-            if len(part) >= min_size:
-                views.append(_view(session, cluster_id, part, org_id))
+        parts = [p for p in _visible_parts(session, members) if len(p) >= min_size]
+        for number, part in enumerate(parts, 1):
+            view = _view(session, cluster_id, part, org_id)
+            views.append(dataclasses.replace(view, piece=number, pieces=len(parts)))
     return views
 
 

@@ -376,6 +376,13 @@ def test_every_readable_piece_of_a_network_can_be_opened(client: TestClient, db:
     listing = client.get("/redes", headers=HTML).text
     assert f'href="/redes/{cluster_id}?reporte={left[0]}"' in listing
     assert f'href="/redes/{cluster_id}?reporte={right[0]}"' in listing
+    assert "parte 1 de 2" in listing
+    assert "parte 2 de 2" in listing
+    api = client.get("/api/v1/clusters", headers=factories.bearer(factories.token(db, demo)))
+    assert [(c["cluster_id"], c["piece"], c["pieces"], c["report_ids"]) for c in api.json()] == [
+        (cluster_id, 1, 2, left),
+        (cluster_id, 2, 2, right),
+    ]
 
     def graph_reports(page: str) -> list[int]:
         graph = json.loads(page.split('id="graph-data">')[1].split("</script>")[0])
