@@ -901,7 +901,13 @@ def lookup(
     older_than: datetime | None = None,
 ) -> Lookup:
     """How often a value was reported, in the reports ``org_id`` may read (none when
-    anonymous: the anonymous answer is built from this one and made coarse by the caller)."""
+    anonymous: the anonymous answer is built from this one and made coarse by the caller).
+
+    A number written without its country code may be several numbers ("(832) 555-0147" is
+    valid in Mexico and in the United States): every reading is looked up, and the answer is
+    the one reported most (the likeliest reading when none or several tie), the others named
+    in ``ambiguous_with`` — a family that types a US number the US way is not told "not
+    reported" because the Mexican reading was not."""
     kind, canonical, others = identify(value, region=region)
     if org_id is None and kind == "name":
         # A name alone says too little to warn a family, and answering strangers would let an
@@ -910,6 +916,27 @@ def lookup(
         raise InvalidInput(
             N_("Names are looked up only by members of an organisation."), field="value"
         )
+    readings = [canonical, *others]
+    answers = [
+        _lookup_reading(session, kind, reading, org_id=org_id, older_than=older_than)
+        for reading in readings
+    ]
+    best = max(range(len(answers)), key=lambda i: (answers[i].reported, -i))
+    return dataclasses.replace(
+        answers[best], ambiguous_with=[r for i, r in enumerate(readings) if i != best]
+    )
+
+
+def _lookup_reading(
+    session: Session,
+    kind: str,
+    canonical: str,
+    *,
+    org_id: int | None,
+    older_than: datetime | None,
+) -> Lookup:
+    """:func:`lookup` of one canonical value."""
+    others: list[str] = []
     # One statement, run below the ORM: the indicator, each live report mentioning it that the
     # caller may read with its cluster, and whether the caller holds partner feeds at all. The
     # size of the network is then counted among the reports the caller may read

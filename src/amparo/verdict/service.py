@@ -74,8 +74,13 @@ def indicators_seen(
     older_than = utcnow() - timedelta(hours=delay_hours)
     seen: list[IndicatorSeen] = []
     for item in items:
-        count, warning = network.times_reported(
-            session, item.type.value, item.value, older_than=older_than
+        # every reading of a number written without its country code: the one reported most
+        count, warning = max(
+            (
+                network.times_reported(session, item.type.value, value, older_than=older_than)
+                for value in (item.value, *item.candidates)
+            ),
+            key=lambda answer: answer[0],
         )
         seen.append(
             IndicatorSeen(

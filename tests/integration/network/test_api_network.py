@@ -179,6 +179,38 @@ def test_the_family_check_says_whether_a_number_was_reported(
     assert nothing["indicators"] == []
 
 
+def test_a_number_written_without_its_country_code_is_looked_up_in_every_reading(
+    client: TestClient, db: Session
+) -> None:
+    """ "(832) 555-0147" is a valid Mexican number and a valid US one. A family that types the
+    reported US number the US way is told it was reported, whichever reading comes first."""
+    org = factories.org(db)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    client.post(
+        "/api/v1/reports",
+        headers=headers,
+        json={"text": "Somos del cartel, tenemos a su hijo, llame al +1 832 555 0147"},
+    )
+    db.execute(update(Report).values(created_at=utcnow() - timedelta(days=2)))
+    db.commit()
+    for written in ("(832) 555-0147", "832-555-0147", "8325550147"):
+        found = client.get("/api/v1/lookup", params={"value": written}).json()
+        assert found["reported"] is True, written
+        assert (found["value"], found["times"]) == ("+18325550147", "1"), written
+        assert found["ambiguous_with"] == ["+528325550147"], written
+    member = client.get("/api/v1/lookup", params={"value": "(832) 555-0147"}, headers=headers)
+    assert (member.json()["value"], member.json()["reported"]) == ("+18325550147", 1)
+    # the Mexican reading, never reported: the likeliest reading first, as before
+    fresh = client.get("/api/v1/lookup", params={"value": "(833) 555-0147"}).json()
+    assert (fresh["value"], fresh["reported"]) == ("+528335550147", False)
+    assert fresh["ambiguous_with"] == ["+18335550147"]
+    # and in the message check
+    message = "Tenemos a tu hijo, llama al (832) 555-0147 y deposita hoy"
+    (seen,) = client.post("/api/v1/check", json={"text": message}).json()["indicators"]
+    assert (seen["reported"], seen["times"]) == (True, "1")
+
+
 def test_the_lookup_page(app: FastAPI, db: Session) -> None:
     org = factories.org(db)
     factories_token = factories.bearer(factories.token(db, org))
