@@ -161,10 +161,12 @@ def import_reports(
     ``workers`` helper processes prepare the lines once more than ``pool_after`` were read
     (default: one per core, after 20,000 lines); a batch holds ``batch_size`` lines (2,000).
     """
-    from amparo.network import bulk
+    from amparo.network import bulk, warninglist
 
     result = ImportResult()
     seen: set[str] = set()
+    # The warning list is read once, here: the helper processes get it with their batches.
+    warnings = warninglist.effective(session)
     analysed = 0
 
     def lines() -> Iterator[tuple[int, bytes]]:
@@ -180,6 +182,7 @@ def import_reports(
             region,
             bulk.default_workers() if workers is None else workers,
             bulk.POOL_AFTER if pool_after is None else pool_after,
+            warnings,
         ) as preparer,
     ):
         for prepared in preparer.run(bulk.read_batches(lines(), batch_size or bulk.BATCH)):
