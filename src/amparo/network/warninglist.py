@@ -181,7 +181,7 @@ def add_entry(
     try:
         with session.begin_nested():
             session.add(entry)
-    except IntegrityError:  # the same value added at the same moment (SQLite; PG holds the lock)
+    except IntegrityError:  # (type, key) is unique: a writer the lock did not hold back
         raise duplicate from None
     result = sync(session=session)
     audit.record(
