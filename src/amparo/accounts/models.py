@@ -40,10 +40,16 @@ class Scope(enum.StrEnum):
     ALERTS_READ = "alerts:read"
     REPORTS_READ = "reports:read"
     REPORTS_WRITE = "reports:write"
+    # Deployment-wide: a warning-list entry unlinks every organisation's networks.
+    WARNINGLIST_WRITE = "warninglist:write"
 
+
+# What acts beyond the organisation of whoever holds it: no role carries these; the
+# deployment's operator grants them to an API token (``amparo admin create-token --scope``).
+DEPLOYMENT_SCOPES = frozenset({Scope.WARNINGLIST_WRITE})
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.ADMIN: frozenset(Scope),
+    Role.ADMIN: frozenset(Scope) - DEPLOYMENT_SCOPES,
     Role.ANALYST: frozenset(
         {
             Scope.ORG_READ,

@@ -41,6 +41,7 @@ def _register() -> None:
         serve,
         train,
         traveller,
+        warninglist,
     )
 
     admin.app.add_typer(partners.link_app, name="partner-link")
@@ -60,6 +61,7 @@ def _register() -> None:
     app.command("check")(check.check)
     app.command("train")(train.train)
     app.add_typer(network.reports_app, name="reports")
+    network.network_app.add_typer(warninglist.app, name="warnings")
     app.add_typer(network.network_app, name="network")
     app.command("lookup")(network.lookup)
     app.command("export")(network.export)

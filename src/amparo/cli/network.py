@@ -349,6 +349,7 @@ def lookup(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Has this number, account or profile been reported?"""
+    from amparo.indicators import shown_reason
     from amparo.network import remote_hubs
     from amparo.network.names import TYPE_NAMES
 
@@ -400,7 +401,7 @@ def lookup(
             _("%(value)s (%(type)s) has not been reported.") % {"value": found.value, "type": kind}
         )
     if found.warning:
-        console.print(_("Warning list: %(reason)s") % {"reason": _(found.warning)})
+        console.print(_("Warning list: %(reason)s") % {"reason": shown_reason(found.warning, _)})
     for sighting in found.partners:
         console.print(
             ngettext(

@@ -33,6 +33,9 @@ def serve(
     settings = load_settings()
     if migrate_first:
         migrate.upgrade(settings.resolved_database_url)
+        from amparo.cli import warninglist
+
+        warninglist.show_sync(warninglist.resync(settings))
     bind_host, bind_port = host or settings.host, port or settings.port
     from amparo.web import processes
 

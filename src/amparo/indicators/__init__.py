@@ -6,7 +6,7 @@ from amparo.indicators import crypto, finance, names, phones, web
 from amparo.indicators.extract import extract
 from amparo.indicators.model import Indicator, IndicatorType
 from amparo.indicators.phones import canonical_phone
-from amparo.indicators.warning import WarningList, default_warning_list
+from amparo.indicators.warning import WarningList, default_warning_list, shown_reason
 
 __all__ = [
     "Indicator",
@@ -19,5 +19,6 @@ __all__ = [
     "finance",
     "names",
     "phones",
+    "shown_reason",
     "web",
 ]

@@ -2,13 +2,15 @@
 extracted and shown, but must never link two reports.
 
 Each entry's reason is an English message: where it is shown it goes through gettext, so the
-catalogues translate it (``amparo.i18n.tools`` extracts the reasons from the YAML file).
+catalogues translate it (``amparo.i18n.tools`` extracts the reasons from the YAML file). A
+deployment adds its own entries (``amparo.network.warninglist``, stored in the database): their
+reasons are written by people in their own language and shown as written (``shown_reason``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -59,6 +61,11 @@ class WarningList:
     def with_entries(self, extra: dict[tuple[str, str], str]) -> WarningList:
         return WarningList({**self.entries, **extra})
 
+    def beside(self, stored: Mapping[tuple[str, str], str]) -> WarningList:
+        """This list and a deployment's ``stored`` entries; where both list a value, this list's
+        reason is kept (it has a public source, and readers get it in their language)."""
+        return WarningList({**stored, **self.entries})
+
 
 @lru_cache(maxsize=1)
 def default_warning_list() -> WarningList:
@@ -66,3 +73,17 @@ def default_warning_list() -> WarningList:
         resources.files("amparo.indicators").joinpath("data/warninglist.yaml").read_text("utf-8")
     )
     return WarningList({(e["type"], str(e["value"])): str(e["reason"]) for e in raw["entries"]})
+
+
+@lru_cache(maxsize=1)
+def shipped_reasons() -> frozenset[str]:
+    return frozenset(default_warning_list().entries.values())
+
+
+def shown_reason(reason: str, gettext: Callable[[str], str] | None) -> str:
+    """A reason as a reader is shown it: the shipped list's reasons are messages, translated
+    with ``gettext``; a deployment's own (written by a person, in their language) are shown as
+    written, never looked up in the catalogues."""
+    if gettext is None or reason not in shipped_reasons():
+        return reason
+    return gettext(reason)

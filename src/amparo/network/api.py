@@ -13,6 +13,7 @@ from amparo.accounts import audit
 from amparo.accounts.models import Scope
 from amparo.accounts.service import Principal
 from amparo.errors import N_, NotAuthenticated, RateLimited
+from amparo.indicators import shown_reason
 from amparo.network import partner_links, remote_hubs, reports, service
 from amparo.network import schemas as s
 from amparo.network.models import PartnerLink, Report
@@ -350,7 +351,7 @@ def list_clusters(
             external_ids=v.external_ids,
             indicators=[
                 s.ClusterIndicator.model_validate(
-                    {**i, "warning": _(str(i["warning"]))} if i.get("warning") else i
+                    {**i, "warning": shown_reason(str(i["warning"]), _)} if i.get("warning") else i
                 )
                 for i in v.indicators
             ],
@@ -442,7 +443,7 @@ def lookup(
             value=found.value,
             reported=found.reported > 0,
             times=service.bucket(found.reported),
-            warning=_(found.warning) if found.warning else None,
+            warning=shown_reason(found.warning, _) if found.warning else None,
             ambiguous_with=found.ambiguous_with,
         )
     found = remote_hubs.lookup(
@@ -462,7 +463,7 @@ def lookup(
         last_seen=found.last_seen,
         cluster_size=found.cluster_size,
         categories=found.categories,
-        warning=_(found.warning) if found.warning else None,
+        warning=shown_reason(found.warning, _) if found.warning else None,
         ambiguous_with=found.ambiguous_with,
         partners=[p.__dict__ for p in found.partners],
         unreachable=found.unreachable,

@@ -164,11 +164,14 @@ class LineFailure:
 Prepared = ReportRow | LineFailure
 
 
-def prepare_lines(lines: Sequence[tuple[int, bytes]], region: str | None) -> list[Prepared]:
-    """Check, extract, hash and seal each line on its own (no database)."""
+def prepare_lines(
+    lines: Sequence[tuple[int, bytes]], region: str | None, warnings: WarningList | None = None
+) -> list[Prepared]:
+    """Check, extract, hash and seal each line on its own (no database); ``warnings`` is the
+    deployment's warning list, read once per import (``warninglist.effective``)."""
     from amparo.network.importer import parse_line
 
-    warnings = default_warning_list()
+    warnings = warnings if warnings is not None else default_warning_list()
     out: list[Prepared] = []
     for number, raw in lines:
         try:
@@ -188,10 +191,12 @@ def prepare_report(
     warnings: WarningList | None = None,
 ) -> ReportRow:
     """One report checked (``service.prepare``), its indicators hashed and its texts sealed;
-    ``InvalidInput`` says what is wrong."""
+    ``InvalidInput`` says what is wrong. A new indicator is stored with the reason
+    ``warnings`` gives it; one already stored keeps the database's (``warninglist.sync``
+    keeps those, and stores every listed value, current)."""
     keyring = crypto.active_keyring()
-    warnings = warnings or default_warning_list()
-    data, mentions = service.prepare(data, region=region)
+    warnings = warnings if warnings is not None else default_warning_list()
+    data, mentions = service.prepare(data, region=region, warnings=warnings)
 
     def seal(value: str | None, context: str) -> str | None:
         return None if value is None else keyring.encrypt(value, context=context)
@@ -235,8 +240,15 @@ class Preparer:
     """Prepares batches in order: in this process, or in helper processes once the input
     proved long (the next batches are prepared while this process writes the current one)."""
 
-    def __init__(self, region: str | None, workers: int, pool_after: int) -> None:
+    def __init__(
+        self,
+        region: str | None,
+        workers: int,
+        pool_after: int,
+        warnings: WarningList | None = None,
+    ) -> None:
         self.region = region
+        self.warnings = warnings
         self.workers = workers
         self.pool_after = pool_after
         self.pool: ProcessPoolExecutor | None = None
@@ -261,9 +273,9 @@ class Preparer:
                     initargs=(crypto.active_keyring().sealing_keys(),),
                 )
             if self.pool is None:
-                yield prepare_lines(batch, self.region)
+                yield prepare_lines(batch, self.region, self.warnings)
                 continue
-            pending.append(self.pool.submit(prepare_lines, batch, self.region))
+            pending.append(self.pool.submit(prepare_lines, batch, self.region, self.warnings))
             while len(pending) > 2 * self.workers:
                 yield pending.popleft().result()
         while pending:

@@ -8,6 +8,7 @@ import re
 from amparo.errors import N_, InvalidInput
 from amparo.indicators import (
     IndicatorType,
+    WarningList,
     crypto,
     default_warning_list,
     finance,
@@ -19,9 +20,12 @@ from amparo.indicators import (
 TYPES = frozenset(t.value for t in IndicatorType)
 
 
-def normalise(kind: str, value: str, *, region: str | None = None) -> tuple[str, str]:
+def normalise(
+    kind: str, value: str, *, region: str | None = None, warnings: WarningList | None = None
+) -> tuple[str, str]:
     """``(canonical, display)`` of one indicator given on its own; ``InvalidInput`` if it
-    cannot be one (the message says why)."""
+    cannot be one (the message says why). ``warnings``: the deployment's warning list
+    (``network.warninglist.effective``; the shipped one when not given)."""
     kind = kind.strip().lower()
     raw = value.strip()
     if kind not in TYPES:
@@ -46,7 +50,8 @@ def normalise(kind: str, value: str, *, region: str | None = None) -> tuple[str,
             )
         # "800 273 8255" given in Mexico: the US Lifeline (a public line) before a toll-free
         # number of the same digits, as the extractor reads it
-        phone, _others = default_warning_list().settle(kind, reading.value, reading.candidates)
+        listed = warnings if warnings is not None else default_warning_list()
+        phone, _others = listed.settle(kind, reading.value, reading.candidates)
         return phone, phone
     if kind == IndicatorType.CLABE:
         if not (digits.isdigit() and finance.is_clabe(digits)):

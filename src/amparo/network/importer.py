@@ -165,10 +165,12 @@ def import_reports(
     commits (the audit trail: an import that dies half-way leaves a record of every batch that
     landed).
     """
-    from amparo.network import bulk
+    from amparo.network import bulk, warninglist
 
     result = ImportResult()
     seen: set[str] = set()
+    # The warning list is read once, here: the helper processes get it with their batches.
+    warnings = warninglist.effective(session)
     analysed = 0
 
     def lines() -> Iterator[tuple[int, bytes]]:
@@ -184,6 +186,7 @@ def import_reports(
             region,
             bulk.default_workers() if workers is None else workers,
             bulk.POOL_AFTER if pool_after is None else pool_after,
+            warnings,
         ) as preparer,
     ):
         for prepared in preparer.run(bulk.read_batches(lines(), batch_size or bulk.BATCH)):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -149,7 +150,17 @@ class Cluster(Base):
 
 class IndicatorKey(Base):
     __tablename__ = "indicators"
-    __table_args__ = (UniqueConstraint("type", "key", name="indicator_type_key"),)
+    __table_args__ = (
+        UniqueConstraint("type", "key", name="indicator_type_key"),
+        # The few listed values, for the warning list's re-sync (``warninglist.sync``): it
+        # reads them on every upgrade, and a scan of every indicator would grow with the data.
+        Index(
+            "ix_indicators_listed",
+            "type",
+            postgresql_where=text("warning IS NOT NULL"),
+            sqlite_where=text("warning IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
@@ -216,3 +227,27 @@ class Mention(Base):
 
     report: Mapped[Report] = relationship(back_populates="mentions")
     indicator: Mapped[IndicatorKey] = relationship()
+
+
+class WarningEntry(Base):
+    """A value the deployment adds to the shipped warning list (a shelter's own hotline, a
+    consulate's or a bank's switchboard): shown, never linking. Deployment-wide, as linking
+    is. The value is sealed like every readable value; ``key`` is its indicator key (the
+    ``indicators.key`` it matches), unique per type."""
+
+    __tablename__ = "warning_entries"
+    __table_args__ = (UniqueConstraint("type", "key", name="warning_entry_type_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(EncryptedText("warning_entries.value"))
+    reason: Mapped[str] = mapped_column(String(200))
+    # who added it: as the audit log names an actor (user, token or system), and the
+    # organisation it acted for (none for the deployment's operator at the command line)
+    added_by: Mapped[str] = mapped_column(String(16))
+    added_by_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

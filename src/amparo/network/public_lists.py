@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, AmparoError
-from amparo.network import fields, reports, service
+from amparo.indicators import WarningList
+from amparo.network import fields, reports, service, warninglist
 from amparo.network.importer import ImportResult, LineError, parse_timestamp
 from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus
 from amparo.network.service import IndicatorIn, ReportIn
@@ -70,6 +71,7 @@ def import_list(
     reader.fieldnames = header
     prefix = f"list:{source[:60]}:"
     listed = _listed(session, org_id, prefix)
+    warnings = warninglist.effective(session)  # read once: each row has its own savepoint
     seen: set[tuple[str, str]] = set()
     line = 1
     try:
@@ -80,7 +82,9 @@ def import_list(
                 continue
             try:
                 kind = ((row.get(type_column) if type_column else None) or "phone").strip().lower()
-                canonical, _display = fields.normalise(kind, value, region=region)
+                canonical, _display = fields.normalise(
+                    kind, value, region=region, warnings=warnings
+                )
                 key = (kind, service.indicator_key(kind, canonical))
                 if key in seen:
                     result.repeated += 1
@@ -105,10 +109,18 @@ def import_list(
                                 indicators=(IndicatorIn(kind, value),),
                             ),
                             region=region,
+                            warnings=warnings,
                         ).id
                     else:
                         _refresh(
-                            session, org_id, listed[key], category, reported_at, region, result
+                            session,
+                            org_id,
+                            listed[key],
+                            category,
+                            reported_at,
+                            region,
+                            result,
+                            warnings,
                         )
             except AmparoError as exc:
                 result.errors.append((line, exc.render(gettext)))
@@ -152,6 +164,7 @@ def _refresh(
     reported_at: datetime | None,
     region: str | None,
     result: ImportResult,
+    warnings: WarningList,
 ) -> None:
     """A number the list gave before: what the row says now (an empty cell changes nothing)."""
     report = session.get_one(Report, report_id)
@@ -164,6 +177,11 @@ def _refresh(
         result.unchanged += 1
         return
     reports.update_report(
-        session=session, org_id=org_id, report_id=report_id, changes=changes, region=region
+        session=session,
+        org_id=org_id,
+        report_id=report_id,
+        changes=changes,
+        region=region,
+        warnings=warnings,
     )
     result.updated += 1

@@ -23,7 +23,8 @@ from amparo.accounts import service as accounts_service
 from amparo.accounts.models import Scope, User
 from amparo.errors import N_, Conflict, InvalidInput
 from amparo.i18n import Gettext
-from amparo.network import money, reports, service
+from amparo.indicators import WarningList
+from amparo.network import money, reports, service, warninglist
 from amparo.network.models import Report, ReportStatus
 from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
@@ -143,7 +144,7 @@ def _values(report: Report | None) -> dict[str, str]:
     }
 
 
-def _parse(form: ReportForm, region: str | None) -> dict[str, Any]:
+def _parse(form: ReportForm, region: str | None, warnings: WarningList) -> dict[str, Any]:
     """The posted form as the service's field values (``None`` for an empty field)."""
     values: dict[str, Any] = {
         name: (getattr(form, name).strip() or None)
@@ -163,7 +164,7 @@ def _parse(form: ReportForm, region: str | None) -> dict[str, Any]:
             N_("The victim's details are longer than 2000 characters."), field="victim"
         )
     values["reported_at"] = _day(form.reported_at)
-    values["indicators"] = _indicators(form.indicators, region)
+    values["indicators"] = _indicators(form.indicators, region, warnings)
     return values
 
 
@@ -187,14 +188,14 @@ def _when(day: date | None) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def _indicators(text: str, region: str | None) -> list[service.IndicatorIn]:
+def _indicators(text: str, region: str | None, warnings: WarningList) -> list[service.IndicatorIn]:
     """One value per line, ``TYPE:VALUE`` or as written (identified like a look-up)."""
     found: list[service.IndicatorIn] = []
     for line in text.splitlines():
         if not line.strip():
             continue
         try:
-            kind, canonical, _others = service.identify(line, region=region)
+            kind, canonical, _others = service.identify(line, region=region, warnings=warnings)
         except InvalidInput as exc:
             exc.field = "indicators"
             raise
@@ -261,7 +262,7 @@ def new_report(
     org_id = _writer(user)
     region = _region(form)
     try:
-        values = _parse(form, region)
+        values = _parse(form, region, warninglist.effective(session))
         data = service.ReportIn(**{**values, "reported_at": _when(values["reported_at"])})
         report = service.create_report(session=session, org_id=org_id, data=data, region=region)
     except InvalidInput as exc:
@@ -314,7 +315,7 @@ def edit_report(
     report = _editable(session, org_id, report_id)
     region = _region(form)
     try:
-        values = _parse(form, region)
+        values = _parse(form, region, warninglist.effective(session))
         changes = _changed(report, values)
         if changes:
             reports.update_report(

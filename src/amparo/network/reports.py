@@ -24,8 +24,8 @@ from sqlalchemy import ColumnElement, delete, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
-from amparo.indicators import WarningList, default_warning_list
-from amparo.network import money, names, policy, service
+from amparo.indicators import WarningList
+from amparo.network import money, names, policy, service, warninglist
 from amparo.network.models import (
     Channel,
     IndicatorKey,
@@ -117,7 +117,11 @@ def update_report(
     given = dict(changes)
     if "indicators" in given:
         given["indicators"] = tuple(given["indicators"])
-    data, mentions = service.prepare(dataclasses.replace(current, **given), region=region)
+    if warnings is None:
+        warnings = warninglist.effective(session)
+    data, mentions = service.prepare(
+        dataclasses.replace(current, **given), region=region, warnings=warnings
+    )
     report.reported_at = data.reported_at or report.reported_at
     report.channel = Channel(data.channel)
     report.category = data.category or None
@@ -132,7 +136,7 @@ def update_report(
     report.updated_at = utcnow()
     session.flush()
     if _RELINKING & set(changes):
-        _remention(session, report, mentions, warnings or default_warning_list())
+        _remention(session, report, mentions, warnings)
     else:
         _seen(session, report.reported_at, [m.indicator_id for m in report.mentions])
     session.flush()
@@ -456,7 +460,9 @@ def _conditions(
     if filters.own_only:
         where.append(Report.org_id == org_id)
     if filters.indicator:
-        kind, canonical, _others = service.identify(filters.indicator, region=filters.region)
+        kind, canonical, _others = service.identify(
+            filters.indicator, region=filters.region, warnings=warninglist.effective(session)
+        )
         key_id = session.scalar(
             select(IndicatorKey.id).where(
                 IndicatorKey.type == kind,

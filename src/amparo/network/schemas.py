@@ -286,3 +286,61 @@ class TrendsOut(BaseModel):
     since: date
     until: date
     periods: list[PeriodOut]
+
+
+class WarningEntryCreate(Strict):
+    type: str = Field(max_length=16, description="phone, clabe, card, mtcn, transfer_ref, email, …")
+    value: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Written any way: it is stored in its canonical form (a phone number in "
+        "E.164). A phone number valid in more than one country needs its country code.",
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Why it links no reports (whose line it is), in your own language: it is "
+        "shown as written.",
+    )
+    region: str | None = Field(
+        default=None,
+        pattern="^[A-Za-z]{2}$",
+        description="Country of a phone number written without its code.",
+    )
+
+
+class WarningEntryOut(BaseModel):
+    id: int | None = Field(description="A deployment entry's id (to remove it); none if shipped.")
+    type: str
+    value: str = Field(description="The canonical value (a phone number in E.164).")
+    reason: str = Field(
+        description="A shipped entry's reason in the reader's language; a deployment entry's "
+        "as its author wrote it."
+    )
+    source: Literal["shipped", "deployment"]
+    organisation: str | None = Field(
+        default=None,
+        description="Whom the person or token that added a deployment entry acted for (none: "
+        "the deployment's operator).",
+    )
+    added_at: datetime | None = None
+    shadowed: bool = Field(
+        default=False, description="A deployment entry that the shipped list holds too."
+    )
+
+
+class WarningListOut(BaseModel):
+    items: list[WarningEntryOut]
+
+
+class WarningSyncOut(BaseModel):
+    listed: int = Field(description="Stored indicators that stopped linking.")
+    unlisted: int = Field(description="Stored indicators that link again.")
+    reworded: int = Field(description="Listed indicators whose reason changed.")
+    split: int = Field(description="Clusters split off (new clusters made).")
+    merged: int = Field(description="Clusters joined into others.")
+
+
+class WarningEntryAdded(BaseModel):
+    entry: WarningEntryOut
+    sync: WarningSyncOut

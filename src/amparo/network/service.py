@@ -31,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    insert,
     literal,
     select,
     type_coerce,
@@ -44,7 +45,7 @@ from sqlalchemy.sql.elements import BindParameter
 from amparo.crypto import active_keyring
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import Indicator, WarningList, default_warning_list, extract, phones
-from amparo.network import fields, money, names, policy
+from amparo.network import fields, money, names, policy, warninglist
 from amparo.network.models import (
     Channel,
     Cluster,
@@ -106,8 +107,11 @@ def indicator_key(kind: str, value: str) -> str:
     return active_keyring().blind_index(value, kind=f"indicator:{kind}")
 
 
-def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[PreparedMention]]:
-    """Validate a report and find its indicators, before anything is written."""
+def prepare(
+    data: ReportIn, *, region: str | None, warnings: WarningList | None = None
+) -> tuple[ReportIn, list[PreparedMention]]:
+    """Validate a report and find its indicators, before anything is written (``warnings``:
+    the deployment's list, ``warninglist.effective``; the shipped one when not given)."""
     for name, text in (("text", data.text), ("narrative", data.narrative)):
         if text is not None and len(text) > MAX_TEXT:
             raise InvalidInput(
@@ -142,9 +146,9 @@ def prepare(data: ReportIn, *, region: str | None) -> tuple[ReportIn, list[Prepa
     mentions: list[PreparedMention] = []
     for source in (data.text, data.narrative):
         if source:
-            mentions.extend(_from_text(extract(source, region=region)))
+            mentions.extend(_from_text(extract(source, region=region, warnings=warnings)))
     for given in data.indicators:
-        value, display = fields.normalise(given.type, given.value, region=region)
+        value, display = fields.normalise(given.type, given.value, region=region, warnings=warnings)
         mentions.append(
             PreparedMention(given.type.lower(), value, display, None, None, 100, "field")
         )
@@ -234,6 +238,8 @@ def create_report(
     import's path with a batch of one (``amparo.network.bulk``), so both link alike."""
     from amparo.network import bulk
 
+    if warnings is None:
+        warnings = warninglist.effective(session)
     row = bulk.prepare_report(data, region=region, warnings=warnings)
     session.flush()
     written = bulk.write_batch(session, org_id=org_id, rows=[row])
@@ -325,23 +331,33 @@ def link(session: Session, report: Report, indicator_ids: Sequence[int]) -> None
         session.flush()
         report.cluster_id = cluster.id
         return
-    clusters = session.scalars(select(Cluster).where(Cluster.id.in_(neighbours))).all()
-    root = max(clusters, key=lambda c: (c.size, -c.id))
-    for other in clusters:
-        if other.id == root.id:
-            continue
-        session.execute(
-            update(Report)
-            .where(Report.cluster_id == other.id)
-            .values(cluster_id=root.id)
-            .execution_options(synchronize_session=False)
-        )
-        root.size += other.size
-        session.delete(other)
+    root = merge(session, neighbours)
     root.size += 1
     report.cluster_id = root.id
     session.flush()
     session.expire_all()
+
+
+def merge(session: Session, cluster_ids: Collection[int]) -> Cluster:
+    """Join clusters into the largest (union by size): the smaller ones' reports are
+    relabelled into it and they are deleted. The caller holds the linking lock."""
+    clusters = session.scalars(select(Cluster).where(Cluster.id.in_(sorted(cluster_ids)))).all()
+    root = max(clusters, key=lambda c: (c.size, -c.id))
+    others = [c for c in clusters if c.id != root.id]
+    # a statement per thousand clusters, not per cluster: a value taken off the warning list
+    # may join thousands at once (``warninglist.sync``)
+    for start in range(0, len(others), 1000):
+        session.execute(
+            update(Report)
+            .where(Report.cluster_id.in_([c.id for c in others[start : start + 1000]]))
+            .values(cluster_id=root.id)
+            .execution_options(synchronize_session=False)
+        )
+    for other in others:
+        root.size += other.size
+        session.delete(other)
+    session.flush()
+    return root
 
 
 def retract(*, session: Session, org_id: int, report_id: int) -> Report:
@@ -388,12 +404,13 @@ def _leave(session: Session, report: Report) -> None:
         resplit(session, cluster_id)
 
 
-def resplit(session: Session, cluster_id: int) -> None:
-    """Walk one cluster's live reports again; give every piece but the largest a new cluster."""
+def resplit(session: Session, cluster_id: int) -> int:
+    """Walk one cluster's live reports again; give every piece but the largest a new cluster.
+    Returns how many new clusters that made."""
     parts = components(session, cluster_id)
     cluster = session.get(Cluster, cluster_id)
     if cluster is None:
-        return
+        return 0
     if not parts:
         session.execute(
             update(Report)
@@ -403,21 +420,29 @@ def resplit(session: Session, cluster_id: int) -> None:
         )
         session.delete(cluster)
         session.flush()
-        return
+        return 0
     parts.sort(key=len, reverse=True)
     cluster.size = len(parts[0])
-    for part in parts[1:]:
-        piece = Cluster(size=len(part))
-        session.add(piece)
-        session.flush()
+    pieces = parts[1:]
+    if pieces:
+        # The new clusters in one statement and the moved reports in another (executemany):
+        # a value put on the warning list may split one cluster into thousands at once.
+        now = utcnow()
+        ids = session.scalars(
+            insert(Cluster).returning(Cluster.id, sort_by_parameter_order=True),
+            [{"size": len(part), "created_at": now} for part in pieces],
+        ).all()
         session.execute(
-            update(Report)
-            .where(Report.id.in_(sorted(part)))
-            .values(cluster_id=piece.id)
-            .execution_options(synchronize_session=False)
+            update(Report),
+            [
+                {"id": report_id, "cluster_id": piece_id}
+                for piece_id, part in zip(ids, pieces, strict=True)
+                for report_id in sorted(part)
+            ],
         )
     session.flush()
     session.expire_all()
+    return len(pieces)
 
 
 def _edges(
@@ -908,7 +933,8 @@ def lookup(
     the one reported most (the likeliest reading when none or several tie), the others named
     in ``ambiguous_with`` — a family that types a US number the US way is not told "not
     reported" because the Mexican reading was not."""
-    kind, canonical, others = identify(value, region=region)
+    listed = warninglist.effective(session)
+    kind, canonical, others = identify(value, region=region, warnings=listed)
     if org_id is None and kind == "name":
         # A name alone says too little to warn a family, and answering strangers would let an
         # extortioner learn whether his alias was reported (the check and the hashed feeds
@@ -918,7 +944,7 @@ def lookup(
         )
     readings = [canonical, *others]
     answers = [
-        _lookup_reading(session, kind, reading, org_id=org_id, older_than=older_than)
+        _lookup_reading(session, kind, reading, org_id=org_id, older_than=older_than, listed=listed)
         for reading in readings
     ]
     best = max(range(len(answers)), key=lambda i: (answers[i].reported, -i))
@@ -934,6 +960,7 @@ def _lookup_reading(
     *,
     org_id: int | None,
     older_than: datetime | None,
+    listed: WarningList,
 ) -> Lookup:
     """:func:`lookup` of one canonical value."""
     others: list[str] = []
@@ -955,14 +982,17 @@ def _lookup_reading(
     )
     head = rows[0]  # always one row at least (the statement starts from a one-row table)
     partners = partner_sightings(session, org_id, kind, canonical) if org_id and head.feeds else []
-    # The list as it is today: a value listed after it was first reported, or never reported
-    warning = default_warning_list().reason(kind, canonical) or head.warning
+    # The list as it is today (the shipped one and the deployment's entries): a value listed
+    # after it was first reported, or never reported
+    warning = listed.reason(kind, canonical) or head.warning
     if head.indicator is None:
         return Lookup(kind, canonical, 0, None, None, 0, [], warning, others, partners)
     reports = {row.id: row for row in rows if row.id is not None}.values()
     first = next(iter(reports), None)
-    size = 0  # strangers are never told a network's size
-    if org_id is not None and first is not None and first.cluster_id is not None:
+    # Strangers are never told a network's size, and a listed value is in no network: it
+    # links nothing, so the network of whichever report mentions it first says nothing of it.
+    size = 0
+    if org_id is not None and first is not None and first.cluster_id is not None and not warning:
         size = network_size(session, org_id=org_id, cluster_id=first.cluster_id, report_id=first.id)
     return Lookup(
         type=kind,
@@ -1044,16 +1074,20 @@ def _lookup_statement(member: bool, dated: bool) -> Any:
     )
 
 
-def identify(value: str, *, region: str | None = None) -> tuple[str, str, list[str]]:
-    """What a looked-up value is: ``(type, canonical, other readings)``."""
+def identify(
+    value: str, *, region: str | None = None, warnings: WarningList | None = None
+) -> tuple[str, str, list[str]]:
+    """What a looked-up value is: ``(type, canonical, other readings)``; of the readings of an
+    ambiguous number, one ``warnings`` lists comes first (the shipped list when not given)."""
+    listed = warnings if warnings is not None else default_warning_list()
     text = value.strip()
     if not text or len(text) > 500:
         raise InvalidInput(N_("Give a value of 1 to 500 characters to look up."), field="value")
     if ":" in text and text.split(":", 1)[0].lower() in fields.TYPES:
         kind, _, rest = text.partition(":")
-        canonical, _display = fields.normalise(kind, rest, region=region)
+        canonical, _display = fields.normalise(kind, rest, region=region, warnings=listed)
         return kind.lower(), canonical, []
-    found = extract(text, region=region)
+    found = extract(text, region=region, warnings=listed)
     whole = [i for i in found if i.start == 0 and i.end == len(text)]
     if len(whole) == 1:
         item = whole[0]
@@ -1061,13 +1095,13 @@ def identify(value: str, *, region: str | None = None) -> tuple[str, str, list[s
     digits = "".join(c for c in text if c.isdigit())
     if digits and len(digits) < 7 and not re.sub(r"[\d\s-]", "", text):
         # "911", "089": never extracted from a text, but a public line worth saying so
-        listed = default_warning_list().short_numbers(digits, phones.region_order(region, None))
-        if listed:
-            return "phone", listed[0], listed[1:]
+        short = listed.short_numbers(digits, phones.region_order(region, None))
+        if short:
+            return "phone", short[0], short[1:]
     if digits and len(digits) >= 7:
         for kind in ("clabe", "card", "phone", "mtcn"):
             try:
-                canonical, _display = fields.normalise(kind, text, region=region)
+                canonical, _display = fields.normalise(kind, text, region=region, warnings=listed)
             except InvalidInput:
                 continue
             return kind, canonical, []

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from amparo.i18n import gettext_for
-from amparo.indicators import Indicator
+from amparo.indicators import Indicator, shown_reason
 from amparo.triage import present
 from amparo.verdict import service as verdict_service
 from amparo.verdict.schemas import CheckRequest, CheckResponse
@@ -45,7 +45,8 @@ async def check(request: Request, body: CheckRequest) -> Response:
         **data,
         category_name=_(present.CATEGORY_NAMES[verdict.category]),
         indicators=[
-            {**asdict(item), "warning": _(item.warning) if item.warning else None} for item in seen
+            {**asdict(item), "warning": shown_reason(item.warning, _) if item.warning else None}
+            for item in seen
         ],
         indicators_not_looked_up=skipped,
     )

@@ -70,10 +70,13 @@ def indicators_seen(
     """Each indicator looked up as a stranger would: coarse, and blind to the last
     ``delay_hours`` of reports."""
     from amparo.network import service as network
+    from amparo.network import warninglist
 
     older_than = utcnow() - timedelta(hours=delay_hours)
+    listed = warninglist.effective(session)  # the deployment's entries too
     seen: list[IndicatorSeen] = []
-    for item in items:
+    for found in items:
+        item = listed.mark(found)
         # every reading of a number written without its country code: the one reported most
         count, warning = max(
             (

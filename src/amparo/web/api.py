@@ -11,6 +11,7 @@ from amparo import __version__
 from amparo.accounts.api import router as accounts_router
 from amparo.errors import N_, ServiceUnavailable
 from amparo.network.api import router as network_router
+from amparo.network.warninglist_api import router as warninglist_router
 from amparo.safety.api import router as safety_router
 from amparo.verdict.api import router as verdict_router
 
@@ -39,3 +40,4 @@ router.include_router(verdict_router)
 router.include_router(accounts_router)
 router.include_router(safety_router)
 router.include_router(network_router)
+router.include_router(warninglist_router)

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.types import Scope
 
 from amparo.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_for, ngettext_for
+from amparo.indicators import shown_reason
 from amparo.web.deps import csrf_field_value
 
 
@@ -27,10 +28,13 @@ def environment() -> Environment:
 
 def base_context(request: Request) -> dict[str, Any]:
     lang = getattr(request.state, "lang", "es")
+    gettext = gettext_for(lang)
     return {
         "request": request,
         "lang": lang,
-        "_": gettext_for(lang),
+        "_": gettext,
+        # a warning-list reason: the shipped ones translated, a deployment's own as written
+        "reason": lambda text: shown_reason(text, gettext),
         "ngettext": ngettext_for(lang),
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "current_path": request.url.path,

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from amparo.accounts import audit
 from amparo.errors import Conflict, InvalidInput
-from amparo.network import service
+from amparo.network import service, warninglist
 from amparo.network.importer import import_reports
 from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus
 from amparo.network.service import IndicatorIn, ReportIn
@@ -160,6 +161,9 @@ OPERATIONS = st.lists(
         # Few distinct numbers, so that bridges (and their retraction) are common.
         st.tuples(st.just("add"), st.sets(st.integers(0, 3), max_size=2)),
         st.tuples(st.just("retract"), st.integers(0, 40).map(lambda n: -1 - n)),
+        # The deployment's warning list changes: a number listed stops linking, taken off
+        # the list it links again (``warninglist``: the re-sync runs with each change).
+        st.tuples(st.sampled_from(["list", "unlist"]), st.integers(0, 3)),
     ),
     min_size=1,
     max_size=30,
@@ -178,13 +182,47 @@ OPERATIONS = st.lists(
 @example(
     operations=[("add", {0, 1}), ("add", {1, 2}), ("add", {2, 3}), ("add", {3}), ("retract", 1)]
 )
+# And the warning list: a number listed while it bridges two reports (the cluster splits,
+# and a report added then links to nothing through it); one listed, a report retracted, then
+# the number taken off the list (the rest link again).
+@example(operations=[("add", {0}), ("add", {0, 1}), ("add", {1}), ("list", 1), ("add", {1})])
+@example(
+    operations=[
+        ("add", {0}),
+        ("add", {0}),
+        ("add", {0, 2}),
+        ("list", 0),
+        ("add", {0}),
+        ("retract", 0),
+        ("unlist", 0),
+    ]
+)
 def test_clusters_equal_networkx_components_after_any_sequence(
     db: Session, operations: list[tuple[str, object]]
 ) -> None:
     org = factories.org(db)
     live: list[tuple[int, set[int]]] = []
+    listed: dict[int, int] = {}  # number -> its warning-list entry
     for op, arg in operations:
-        if op == "add":
+        if op == "list" and arg not in listed:
+            entry, _ = warninglist.add_entry(
+                session=db,
+                kind="phone",
+                value=PHONES[int(arg)],  # type: ignore[call-overload]
+                reason="a public line",
+                region=None,
+                actor=audit.SYSTEM,
+                origin=audit.CLI,
+            )
+            listed[int(arg)] = entry.id  # type: ignore[call-overload]
+        elif op == "unlist" and arg in listed:
+            warninglist.remove_entry(
+                session=db,
+                entry_id=listed.pop(int(arg)),  # type: ignore[call-overload]
+                actor=audit.SYSTEM,
+                origin=audit.CLI,
+            )
+        elif op == "add":
             phones = sorted(arg)  # type: ignore[call-overload]
             text = "sin datos" if not phones else None
             created = service.create_report(
@@ -195,7 +233,7 @@ def test_clusters_equal_networkx_components_after_any_sequence(
                 ),
             )
             live.append((created.id, set(phones)))
-        elif live:
+        elif op == "retract" and live:
             index = int(arg) % len(live)  # type: ignore[call-overload]  # -1: the newest
             report_id, _ = live.pop(index)
             service.retract(session=db, org_id=org.id, report_id=report_id)
@@ -203,7 +241,7 @@ def test_clusters_equal_networkx_components_after_any_sequence(
     graph = nx.Graph()
     for report_id, phones in live:
         graph.add_node(("r", report_id))
-        for phone in phones:
+        for phone in phones - listed.keys():  # no warning-listed value links two reports
             graph.add_edge(("r", report_id), ("i", phone))
     expected = {
         frozenset(node[1] for node in part if node[0] == "r")
@@ -213,10 +251,14 @@ def test_clusters_equal_networkx_components_after_any_sequence(
     ids = {r for r, _ in live}
     mine = {group & ids for group in clusters(db)} - {frozenset()}
     assert mine == expected
-    # Retracted reports are in no cluster and no look-up.
-    for phone in PHONES:
-        live_count = sum(PHONES.index(phone) in phones for _, phones in live)
-        assert service.lookup(db, phone, org_id=org.id).reported == live_count
+    # Retracted reports are in no cluster and no look-up; a listed number is in no network.
+    for n, phone in enumerate(PHONES):
+        live_count = sum(n in phones for _, phones in live)
+        found = service.lookup(db, phone, org_id=org.id)
+        assert found.reported == live_count
+        assert (found.warning is not None) == (n in listed)
+        if n in listed:
+            assert found.cluster_size == 0
     db.rollback()
 
 

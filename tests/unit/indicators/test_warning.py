@@ -9,7 +9,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amparo.indicators import canonical_phone, default_warning_list, extract, phones
+from amparo.i18n import gettext_for
+from amparo.indicators import (
+    canonical_phone,
+    default_warning_list,
+    extract,
+    phones,
+    shown_reason,
+)
 
 ROUTE = phones.LIKELY_REGIONS
 ENTRIES = yaml.safe_load(
@@ -80,3 +87,28 @@ def test_no_way_of_writing_a_listed_number_escapes_the_list(
     }[style].removeprefix("tel:")
     items = extract(f"me dijeron que llamara al {written} hoy", region=region)
     assert [(i.value, i.warning) for i in items] == [(entry["value"], entry["reason"])], written
+
+
+def test_a_deployments_entries_join_the_shipped_ones_without_replacing_them() -> None:
+    shipped = default_warning_list()
+    own = {
+        ("phone", "+525580808080"): "Línea de la Casa del Migrante",
+        ("phone", "+525555335533"): "our words for the Consejo",  # shipped already
+    }
+    listed = shipped.beside(own)
+    assert listed.reason("phone", "+525580808080") == "Línea de la Casa del Migrante"
+    assert listed.reason("phone", "+525555335533") == shipped.reason("phone", "+525555335533")
+    assert shipped.reason("phone", "+525580808080") is None  # the shipped list is unchanged
+    (item,) = extract("nos dieron el 55 8080 8080", region="MX", warnings=listed)
+    assert item.warning == "Línea de la Casa del Migrante"
+
+
+def test_only_shipped_reasons_are_translated() -> None:
+    """A shipped reason is a message; a deployment's own is shown as its author wrote it, even
+    when it happens to read like a message the catalogues hold."""
+    es = gettext_for("es")
+    shipped = str(default_warning_list().reason("phone", "+52911"))
+    assert shown_reason(shipped, es) == es(shipped) != shipped
+    assert shown_reason("Línea de la Casa del Migrante", es) == "Línea de la Casa del Migrante"
+    assert shown_reason("Sign in", es) == "Sign in"  # in the catalogue, but not a reason
+    assert shown_reason(shipped, None) == shipped
