@@ -22,7 +22,7 @@ def test_every_string_in_the_code_is_in_every_catalogue_and_translated() -> None
         catalog = load(lang)
         present = {m.id for m in catalog if m.id and not m.fuzzy}
         assert not wanted - present, (
-            f"{lang}: run 'make i18n' — missing {sorted(wanted - present)[:5]}"
+            f"{lang}: run 'make i18n' — missing {sorted(map(str, wanted - present))[:5]}"
         )
         assert untranslated(catalog, lang) == [], f"{lang}: untranslated strings"
 
