@@ -16,7 +16,7 @@ from amparo.errors import N_, NotAuthenticated, RateLimited
 from amparo.indicators import shown_reason
 from amparo.network import partner_links, remote_hubs, reports, service
 from amparo.network import schemas as s
-from amparo.network.models import PartnerLink, Report
+from amparo.network.models import Category, PartnerLink, Report
 from amparo.store.types import utcnow
 from amparo.web.deps import (
     MAX_ID,
@@ -103,7 +103,7 @@ def list_reports(
     principal: Reader,
     status: Annotated[str | None, Query(pattern="^(open|closed|retracted)$")] = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
-    category: Annotated[str | None, Query(max_length=32)] = None,
+    category: Annotated[Category | None, Query()] = None,
     since: date | None = None,
     until: date | None = None,
     cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,

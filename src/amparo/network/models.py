@@ -43,6 +43,23 @@ class Channel(enum.StrEnum):
     OTHER = "other"
 
 
+class Category(enum.StrEnum):
+    """The kind of extortion: the triage's nine categories, as the report form offers them."""
+
+    # The same as ``amparo.triage.corpus.CATEGORIES`` (a test keeps them equal). The column
+    # stays text, not a database enum: rows stored before the API and the import checked the
+    # category keep whatever they said, and are shown as stored.
+    VIRTUAL_KIDNAPPING = "virtual_kidnapping"
+    TELEPHONE_EXTORTION = "telephone_extortion"
+    SMUGGLER_FEE = "smuggler_fee"
+    FAKE_OFFICIAL = "fake_official"
+    FAKE_RELATIVE = "fake_relative"
+    SEXTORTION = "sextortion"
+    OTHER_SCAM = "other_scam"
+    GENUINE_EMERGENCY = "genuine_emergency"
+    BENIGN = "benign"
+
+
 class Sharing(enum.StrEnum):
     """Who besides the owning organisation sees a report."""
 

@@ -96,6 +96,7 @@ def _names() -> dict[str, Any]:
         "category_names": CATEGORY_NAMES,
         "status_names": STATUS_NAMES,
         "sharing_names": SHARING_NAMES,
+        "unknown_category": reports.UNKNOWN_CATEGORY,
     }
 
 

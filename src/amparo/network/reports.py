@@ -27,6 +27,7 @@ from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import WarningList
 from amparo.network import money, names, policy, service, warninglist
 from amparo.network.models import (
+    Category,
     Channel,
     IndicatorKey,
     Mention,
@@ -54,6 +55,7 @@ UPDATABLE = frozenset(
     }
 )
 _REQUIRED = ("reported_at", "channel", "sharing", "indicators")
+KEPT_AS_STORED = ("category",)  # checked only when changed (``update_report``)
 _RELINKING = frozenset({"text", "narrative", "indicators"})
 MAX_PER_PAGE = 200
 PREVIEW_CHARS = 80
@@ -119,12 +121,16 @@ def update_report(
         given["indicators"] = tuple(given["indicators"])
     if warnings is None:
         warnings = warninglist.effective(session)
+    # What is kept is not checked again: a row stored before a rule existed (a category
+    # outside ``Category``) stays editable, and keeps its value.
+    kept: dict[str, Any] = {name: None for name in KEPT_AS_STORED if name not in given}
     data, mentions = service.prepare(
-        dataclasses.replace(current, **given), region=region, warnings=warnings
+        dataclasses.replace(current, **given, **kept), region=region, warnings=warnings
     )
     report.reported_at = data.reported_at or report.reported_at
     report.channel = Channel(data.channel)
-    report.category = data.category or None
+    if "category" in given:
+        report.category = data.category or None
     report.amount_demanded = money.parse_amount(data.amount, "amount")
     report.amount_paid = money.parse_amount(data.amount_paid, "amount_paid")
     report.currency = data.currency
@@ -448,7 +454,8 @@ def _conditions(
         service._choice(filters.channel, Channel, "channel")
         where.append(Report.channel == Channel(filters.channel))
     if filters.category:
-        where.append(Report.category == filters.category)
+        service._choice(filters.category, Category, "category")
+        where.append(Report.category == Category(filters.category).value)
     if filters.since and filters.until and filters.since > filters.until:
         raise InvalidInput(N_("The start date is after the end date."), field="since")
     if filters.since:
@@ -487,13 +494,16 @@ def _start(day: date) -> datetime:
 
 BUCKETS = ("week", "month")
 MAX_PERIODS = 260
+# The trends' name for reports without a category: a word an API client can show or match (an
+# empty key was easy to drop), and never a ``Category``, so it names no kind by mistake.
+UNKNOWN_CATEGORY = "unknown"
 
 
 @dataclass(frozen=True)
 class Period:
     start: date
     reports: int
-    categories: dict[str, int]  # "" for reports without a category
+    categories: dict[str, int]  # UNKNOWN_CATEGORY for reports without a category
     channels: dict[str, int]
     demanded: dict[str, Decimal]  # per currency ("?" when none was given)
     paid: dict[str, Decimal]
@@ -552,7 +562,9 @@ def trends(
         .where(*where)
         .group_by(period, Report.category)
     ):
-        categories[_day(start)][category or ""] = int(count)
+        counts = categories[_day(start)]
+        key = category or UNKNOWN_CATEGORY  # an older row may hold "unknown" too: added up
+        counts[key] = counts.get(key, 0) + int(count)
     channels: dict[date, dict[str, int]] = defaultdict(dict)
     for start, channel, count in session.execute(
         select(period, Report.channel, func.count()).where(*where).group_by(period, Report.channel)

@@ -9,11 +9,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from amparo.network.fields import TYPES
+from amparo.network.models import Category
 
 CURRENCY = (
     "ISO 4217 code of a currency in use (MXN, USD, GTQ…); pesos, M.N., dólares, dls and US$ "
     "are understood as MXN or USD."
 )
+CATEGORY = "The kind of extortion (the triage's categories); null when not known yet."
 REPORTED_AT = (
     "When it happened (UTC when no zone is given): from 2000-01-01 to a day from now at most."
 )
@@ -38,7 +40,7 @@ class ReportCreate(Strict):
     channel: Literal[
         "call", "whatsapp", "sms", "facebook", "social", "in_person", "email", "other"
     ] = "other"
-    category: str | None = Field(default=None, max_length=32)
+    category: Category | None = Field(default=None, description=CATEGORY)
     amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     currency: str | None = Field(default=None, max_length=16, description=CURRENCY)
@@ -198,7 +200,7 @@ class ReportUpdate(Strict):
         Literal["call", "whatsapp", "sms", "facebook", "social", "in_person", "email", "other"]
         | None
     ) = None
-    category: str | None = Field(default=None, max_length=32)
+    category: Category | None = Field(default=None, description=CATEGORY)
     amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     amount_paid: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"))
     currency: str | None = Field(default=None, max_length=16, description=CURRENCY)
@@ -272,7 +274,10 @@ class ReportPage(BaseModel):
 class PeriodOut(BaseModel):
     start: date
     reports: int
-    categories: dict[str, int] = Field(description='Reports per category ("" for none).')
+    categories: dict[str, int] = Field(
+        description='Reports per category; "unknown" counts those without one (not known yet). '
+        "Reports stored before categories were checked may show other names, as stored."
+    )
     channels: dict[str, int]
     demanded: dict[str, str] = Field(
         description="Sum demanded per currency, over your organisation's own reports only."

@@ -47,6 +47,7 @@ from amparo.errors import N_, Conflict, InvalidInput, NotFound
 from amparo.indicators import Indicator, WarningList, default_warning_list, extract, phones
 from amparo.network import fields, money, names, policy, warninglist
 from amparo.network.models import (
+    Category,
     Channel,
     Cluster,
     IndicatorKey,
@@ -59,7 +60,6 @@ from amparo.network.models import (
 from amparo.store.types import UTCDateTime, sealed_context, utcnow
 
 MAX_TEXT = 20_000
-MAX_CATEGORY = 32
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # reports older than this are typing mistakes
 CLOCK_SKEW = timedelta(days=1)
 MAX_INDICATORS = 1_000
@@ -131,13 +131,9 @@ def prepare(
         )
     _choice(data.channel, Channel, "channel")
     _choice(data.sharing, Sharing, "sharing")
-    if data.category is not None and len(data.category) > MAX_CATEGORY:
-        raise InvalidInput(
-            N_("The %(name)s is longer than %(n)d characters."),
-            field="category",
-            name=names.field("category"),
-            n=MAX_CATEGORY,
-        )
+    if data.category is not None:
+        _choice(data.category, Category, "category")
+        data = dataclasses.replace(data, category=Category(data.category).value)
     data = _money(dataclasses.replace(data, reported_at=_reported_at(data.reported_at)))
     if data.external_id is not None and not 0 < len(data.external_id) <= 200:
         raise InvalidInput(

@@ -52,7 +52,7 @@ def test_edit_close_reopen_and_read_are_audited(client: TestClient, db: Session)
     assert reopened.json()["status"] == "open"
     client.post(f"/api/v1/reports/{first['id']}/retract", headers=headers)
     refused = client.patch(
-        f"/api/v1/reports/{first['id']}", headers=headers, json={"category": "x"}
+        f"/api/v1/reports/{first['id']}", headers=headers, json={"category": "sextortion"}
     )
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
@@ -107,7 +107,7 @@ def test_other_organisations_get_404_and_readers_get_403(client: TestClient, db:
     ).scalar_one()
     assert "Rosa" not in stored  # ... and the database holds it sealed
     for method, path, body in (
-        ("PATCH", url, {"category": "x"}),
+        ("PATCH", url, {"category": "sextortion"}),
         ("POST", f"{url}/close", None),
         ("POST", f"{url}/reopen", None),
     ):
@@ -181,7 +181,7 @@ def test_list_filters_and_trends_over_http(client: TestClient, db: Session) -> N
     assert may == {
         "start": "2025-05-01",
         "reports": 3,
-        "categories": {"": 3},
+        "categories": {"unknown": 3},
         "channels": {"call": 1, "sms": 2},
         "demanded": {"MXN": "300.00"},
         "paid": {},

@@ -194,7 +194,10 @@ def test_imports_are_audited_and_a_look_up_counts_what_the_organisation_may_read
         )
     )
     public = tmp_path / "lista.csv"
-    public.write_text("numero,category\n55 1234 0009,extortion\n55 1234 0010,extortion\nhola,\n")
+    public.write_text(
+        "numero,category\n55 1234 0009,telephone_extortion\n"
+        "55 1234 0010,telephone_extortion\nhola,\n"
+    )
     feed = tmp_path / "feed.jsonl"
     feed.write_text(json.dumps({"type": "phone", "hmac": "ab" * 32, "reports": 2}) + "\n")
     key = tmp_path / "key"

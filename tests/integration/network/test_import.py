@@ -89,7 +89,10 @@ def test_absurd_dates_and_currencies_are_refused_with_their_line(db: Session) ->
     assert errors[3].startswith("'ZZZ' no es una moneda")
     assert errors[4].startswith("'PES' no es una moneda")
     assert errors[7] == "Los montos y la moneda indican monedas distintas (MXN, USD)."
-    assert errors[8] == "El campo tipo de extorsión tiene más de 32 caracteres."
+    assert errors[8].startswith(
+        "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' no es un valor válido de tipo de extorsión "
+        "(uno de: virtual_kidnapping, telephone_extortion,"
+    )
     reports = stored(db, org.id)
     assert reports["dollars"].currency == "USD"
     assert reports["yesterday"].reported_at.isoformat() == "2026-01-02T16:00:00+00:00"

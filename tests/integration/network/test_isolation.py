@@ -233,7 +233,7 @@ def test_a_look_up_counts_only_the_reports_one_may_read(client: TestClient, db: 
         region="MX",
     )
     _report(db, demo, PHONE % 501, PHONE % 502, category="sextortion")
-    _report(db, demo, PHONE % 502, PHONE % 503, category="fraud")
+    _report(db, demo, PHONE % 502, PHONE % 503, category="other_scam")
     _report(db, demo, PHONE % 503)
     db.commit()
 
@@ -246,11 +246,11 @@ def test_a_look_up_counts_only_the_reports_one_may_read(client: TestClient, db: 
 
     # Five private reports of Sur mention the number of one of Demo's reports.
     for _ in range(5):
-        _report(db, sur, PHONE % 503, category="extortion")
+        _report(db, sur, PHONE % 503, category="telephone_extortion")
     db.commit()
     found = client.get("/api/v1/lookup", params={"value": PHONE % 503}, headers=demo_api).json()
     assert (found["count"], found["cluster_size"]) == (2, 4)
-    assert found["categories"] == ["fraud"]
+    assert found["categories"] == ["other_scam"]
     assert service.lookup(db, PHONE % 503, org_id=sur.id).cluster_size == 5
     assert db.get_one(Report, shared.id).cluster_id is not None
     lonely = _report(db, demo, PHONE % 777)

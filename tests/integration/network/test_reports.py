@@ -133,14 +133,16 @@ def test_bad_edits_are_refused_and_change_nothing(db: Session) -> None:
         reports.update_report(session=db, org_id=org.id, report_id=a.id, changes={"channel": None})
     with pytest.raises(NotFound):
         reports.update_report(
-            session=db, org_id=other.id, report_id=a.id, changes={"category": "x"}
+            session=db, org_id=other.id, report_id=a.id, changes={"category": "other_scam"}
         )
     db.refresh(a)
     assert a.category == "sextortion"
     assert [m.value for m in a.mentions] == [PHONES[0]]
     service.retract(session=db, org_id=org.id, report_id=a.id)
     with pytest.raises(Conflict, match="retracted"):
-        reports.update_report(session=db, org_id=org.id, report_id=a.id, changes={"category": "x"})
+        reports.update_report(
+            session=db, org_id=org.id, report_id=a.id, changes={"category": "other_scam"}
+        )
     with pytest.raises(Conflict, match="retracted"):
         reports.close_report(session=db, org_id=org.id, report_id=a.id)
 
@@ -155,7 +157,9 @@ def test_a_closed_report_stays_linked_and_counted(db: Session) -> None:
     assert service.lookup(db, PHONES[0], org_id=org.id).reported == 2
     assert [len(v.report_ids) for v in service.clusters_for(db, org_id=org.id)] == [2]
     # A closed report can still be corrected; the edit keeps its state.
-    reports.update_report(session=db, org_id=org.id, report_id=a.id, changes={"category": "x"})
+    reports.update_report(
+        session=db, org_id=org.id, report_id=a.id, changes={"category": "other_scam"}
+    )
     assert db.get_one(Report, a.id).status == ReportStatus.CLOSED
     assert reports.reopen_report(session=db, org_id=org.id, report_id=a.id).status == "open"
     with pytest.raises(NotFound):
@@ -261,7 +265,7 @@ def test_trends_count_a_known_data_set(db: Session) -> None:
     assert len(weekly.periods) == 6  # empty weeks included
     first = by_start[date(2025, 3, 3)]
     assert first.reports == 3
-    assert first.categories == {"": 1, "virtual_kidnapping": 2}
+    assert first.categories == {"unknown": 1, "virtual_kidnapping": 2}
     assert first.channels == {"call": 2, "whatsapp": 1}
     assert first.demanded == {"MXN": Decimal("1500.00"), "USD": Decimal("100.00")}
     assert first.paid == {"MXN": Decimal("200.50")}

@@ -28,3 +28,25 @@ def test_errors_name_the_field_in_the_readers_language() -> None:
     sharing = refusal(ReportIn(text="hola", sharing="todos")).render(gettext_for("pt"))
     assert "sharing" not in sharing
     assert "compartilhamento" in sharing
+
+
+def test_a_category_outside_the_vocabulary_is_refused_naming_the_field() -> None:
+    kind = refusal(ReportIn(text="hola", category="foo"))
+    assert kind.field == "category"
+    assert kind.render(gettext_for("es")).startswith(
+        "'foo' no es un valor válido de tipo de extorsión (uno de: virtual_kidnapping, "
+    )
+    assert "benign" in kind.render(gettext_for("en"))
+    data, _mentions = service.prepare(ReportIn(text="hola", category="sextortion"), region="MX")
+    assert data.category == "sextortion"
+
+
+def test_the_categories_are_the_triages_and_the_forms() -> None:
+    from amparo.network.models import Category
+    from amparo.network.reports import UNKNOWN_CATEGORY
+    from amparo.triage.corpus import CATEGORIES
+    from amparo.triage.present import CATEGORY_NAMES
+
+    assert tuple(Category) == CATEGORIES
+    assert list(CATEGORY_NAMES) == list(Category)
+    assert UNKNOWN_CATEGORY not in set(Category)
