@@ -85,7 +85,16 @@ def parse_line(raw: bytes) -> ReportIn:
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         raise LineError(N_("Unknown field(s): %(fields)s."), fields=", ".join(unknown)[:200])
-    for name in ("external_id", "text", "narrative", "channel", "category", "currency", "place"):
+    for name in (
+        "external_id",
+        "text",
+        "narrative",
+        "channel",
+        "category",
+        "currency",
+        "place",
+        "sharing",
+    ):
         if data.get(name) is not None and not isinstance(data[name], str):
             raise LineError(N_("'%(name)s' must be a string."), name=name)
     for name in ("amount", "amount_paid"):

@@ -156,14 +156,6 @@ def _parse(form: ReportForm, region: str | None, warnings: WarningList) -> dict[
     values["sharing"] = form.sharing
     values["place"] = " ".join(form.place.split()) or None
     values["victim"] = form.victim.strip() or None
-    if values["place"] and len(values["place"]) > 200:
-        raise InvalidInput(
-            N_("Write only the town or state (200 characters at most)."), field="place"
-        )
-    if values["victim"] and len(values["victim"]) > 2000:
-        raise InvalidInput(
-            N_("The victim's details are longer than 2000 characters."), field="victim"
-        )
     values["reported_at"] = _day(form.reported_at)
     values["indicators"] = _indicators(form.indicators, region, warnings)
     return values

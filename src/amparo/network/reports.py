@@ -55,7 +55,7 @@ UPDATABLE = frozenset(
     }
 )
 _REQUIRED = ("reported_at", "channel", "sharing", "indicators")
-KEPT_AS_STORED = ("category",)  # checked only when changed (``update_report``)
+KEPT_AS_STORED = ("category", "place", "victim")  # checked only when changed
 _RELINKING = frozenset({"text", "narrative", "indicators"})
 MAX_PER_PAGE = 200
 PREVIEW_CHARS = 80
@@ -122,7 +122,8 @@ def update_report(
     if warnings is None:
         warnings = warninglist.effective(session)
     # What is kept is not checked again: a row stored before a rule existed (a category
-    # outside ``Category``) stays editable, and keeps its value.
+    # outside ``Category``, a place longer than ``service.MAX_PLACE``) stays editable, and
+    # keeps its value.
     kept: dict[str, Any] = {name: None for name in KEPT_AS_STORED if name not in given}
     data, mentions = service.prepare(
         dataclasses.replace(current, **given, **kept), region=region, warnings=warnings
@@ -134,10 +135,12 @@ def update_report(
     report.amount_demanded = money.parse_amount(data.amount, "amount")
     report.amount_paid = money.parse_amount(data.amount_paid, "amount_paid")
     report.currency = data.currency
-    report.place = data.place or None
+    if "place" in given:
+        report.place = data.place or None
     report.text = data.text or None
     report.narrative = data.narrative or None
-    report.victim = data.victim or None
+    if "victim" in given:
+        report.victim = data.victim or None
     report.sharing = Sharing(data.sharing)
     report.updated_at = utcnow()
     session.flush()

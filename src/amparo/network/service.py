@@ -60,6 +60,8 @@ from amparo.network.models import (
 from amparo.store.types import UTCDateTime, sealed_context, utcnow
 
 MAX_TEXT = 20_000
+MAX_PLACE = 200  # coarse: a town, a state (never an address)
+MAX_VICTIM = 2_000
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # reports older than this are typing mistakes
 CLOCK_SKEW = timedelta(days=1)
 MAX_INDICATORS = 1_000
@@ -134,6 +136,7 @@ def prepare(
     if data.category is not None:
         _choice(data.category, Category, "category")
         data = dataclasses.replace(data, category=Category(data.category).value)
+    _limits(data)
     data = _money(dataclasses.replace(data, reported_at=_reported_at(data.reported_at)))
     if data.external_id is not None and not 0 < len(data.external_id) <= 200:
         raise InvalidInput(
@@ -165,6 +168,19 @@ def _from_text(found: Iterable[Indicator]) -> list[PreparedMention]:
         )
         for i in found
     ]
+
+
+def _limits(data: ReportIn) -> None:
+    """The API's limits on the place and the victim's details, for every way in (the import
+    and the form have no schema to say them)."""
+    if data.place is not None and len(data.place) > MAX_PLACE:
+        raise InvalidInput(
+            N_("Write only the town or state (200 characters at most)."), field="place"
+        )
+    if data.victim is not None and len(data.victim) > MAX_VICTIM:
+        raise InvalidInput(
+            N_("The victim's details are longer than 2000 characters."), field="victim"
+        )
 
 
 def _choice(value: str, kind: type[enum.StrEnum], name: str) -> None:

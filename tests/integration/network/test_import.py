@@ -7,7 +7,8 @@ import io
 import json
 from decimal import Decimal
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amparo.i18n import gettext_for
@@ -258,3 +259,50 @@ def test_an_import_that_dies_half_way_has_audited_every_batch_that_landed(db: Se
     ).all()
     assert landed == 6  # two batches of three committed before the file failed
     assert [event.details["imported"] for event in batches] == [3, 3]
+
+
+def test_the_import_keeps_the_apis_limits(db: Session) -> None:
+    """The QA audit's 300-character "coarse place" (an address and a phone): refused like the
+    API and the form refuse it, with the line; a place of 200 characters is kept."""
+    org = factories.org(db)
+    address = "Calle Hidalgo 12, casa de María López, tel 6641234567 " * 6
+    result = run_import(
+        db,
+        org.id,
+        [
+            {"external_id": "C-6", "text": "x", "place": address},
+            {"external_id": "C-7", "text": "x", "place": "T" * 200},
+            {"external_id": "C-8", "text": "x", "sharing": 3},
+        ],
+    )
+    assert result.imported == 1
+    assert dict(result.errors) == {
+        1: "Escribe solo la ciudad o el estado (200 caracteres como máximo).",
+        3: "'sharing' debe ser un texto.",
+    }
+    assert [r.place for r in stored(db, org.id).values()] == ["T" * 200]
+
+
+def test_a_report_with_a_place_stored_before_the_limit_stays_editable(db: Session) -> None:
+    from amparo.errors import InvalidInput
+    from amparo.network import reports, service
+    from amparo.network.service import ReportIn
+
+    org = factories.org(db)
+    with pytest.raises(InvalidInput) as refused:
+        service.prepare(ReportIn(text="x", victim="v" * 2001), region="MX")
+    assert refused.value.field == "victim"
+    created = service.create_report(
+        session=db, org_id=org.id, data=ReportIn(text="x", place="Tapachula"), region="MX"
+    )
+    db.execute(update(Report).where(Report.id == created.id).values(place="P" * 300))
+    db.flush()
+    db.expire_all()
+    changed = reports.update_report(
+        session=db, org_id=org.id, report_id=created.id, changes={"amount": "500"}
+    )
+    assert (changed.place, changed.amount_demanded) == ("P" * 300, Decimal("500.00"))
+    with pytest.raises(InvalidInput, match="200"):
+        reports.update_report(
+            session=db, org_id=org.id, report_id=created.id, changes={"place": "Q" * 201}
+        )
