@@ -106,21 +106,34 @@ def _times(n: int) -> str:
     return f"{n} time" if n == 1 else f"{n} times"
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it and never runs it: prefixed with ``'`` (Excel's and
+    LibreOffice's "this is text" mark) when it starts like a formula. Phone numbers too: a
+    ``'+525512345678`` cell reads ``+525512345678``, where a bare one would become the number
+    525512345678 (5.26E+11), without its ``+``."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def to_csv(data: list[Row]) -> str:
+    """The CSV for authorities, meant for a spreadsheet: every cell is neutralised
+    (``spreadsheet_cell``), so an indicator someone typed as ``=HYPERLINK(…)`` stays text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["type", "value", "reports", "first_seen", "last_seen", "clusters"])
     for row in data:
-        writer.writerow(
-            [
-                row.type,
-                row.value,
-                row.reports,
-                row.first_seen.isoformat() if row.first_seen else "",
-                row.last_seen.isoformat() if row.last_seen else "",
-                " ".join(str(c) for c in sorted(row.clusters)),
-            ]
-        )
+        cells = [
+            row.type,
+            row.value,
+            str(row.reports),
+            row.first_seen.isoformat() if row.first_seen else "",
+            row.last_seen.isoformat() if row.last_seen else "",
+            " ".join(str(c) for c in sorted(row.clusters)),
+        ]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()
 
 

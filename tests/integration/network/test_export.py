@@ -77,12 +77,49 @@ def test_csv_for_authorities(db: Session, org_with_reports: int) -> None:
     assert {(r["type"], r["value"], r["reports"]) for r in table} == {
         ("clabe", "002180700123456788", "2"),
         ("name", "rosa diaz", "2"),
-        ("phone", "+525512345678", "2"),
+        ("phone", "'+525512345678", "2"),  # text in a spreadsheet, with its +
         ("email", "cobros.mx@gmail.com", "2"),
         ("tron", "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", "2"),
     }
     for secret in ("Kevin", "llorando", "+525555335533", "+523311112222"):
         assert secret not in text
+
+
+FORMULAS = ('=HYPERLINK("http://evil.example","clic")', "+cmd|calc", "@SUM(A1:A9)", "-2+3 hola")
+
+
+def test_csv_cells_never_start_a_formula(db: Session) -> None:
+    """The QA audit's names typed as formulas: text in the CSV for people (OWASP's leading
+    quote), as they were in STIX, MISP and the hashed feed, which no spreadsheet opens."""
+    org = factories.org(db)
+    for n, value in enumerate(FORMULAS):
+        service.create_report(
+            session=db,
+            org_id=org.id,
+            data=ReportIn(
+                external_id=f"D-{n}",
+                text="x",
+                sharing="network",
+                indicators=(IndicatorIn("name", value), IndicatorIn("phone", "+52 55 1234 5678")),
+            ),
+            region="MX",
+        )
+    text = export.export(db, org_id=org.id, organisation="Casa", fmt="csv", key=None)
+    table = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in table for cell in row]
+    assert not [cell for cell in cells if cell.startswith(export.FORMULA_STARTS)]
+    values = {row[1] for row in table[1:]}
+    assert values == {"'" + v.lower() for v in FORMULAS} | {"'+525512345678"}
+    assert export.spreadsheet_cell("\tx") == "'\tx"
+    assert export.spreadsheet_cell("\r=1") == "'\r=1"
+    assert export.spreadsheet_cell("55 1234") == "55 1234"
+    stix = export.export(db, org_id=org.id, organisation="Casa", fmt="stix", key=None)
+    assert '"value": "+525512345678"' in stix
+    assert "value = '+525512345678'" in stix  # a STIX pattern's quotes, not a prefix
+    assert "''" not in stix
+    misp = export.export(db, org_id=org.id, organisation="Casa", fmt="misp", key=None)
+    assert '"+525512345678"' in misp
+    assert "\"'" not in misp
 
 
 def test_stix_bundle_defines_its_observables(db: Session, org_with_reports: int) -> None:
