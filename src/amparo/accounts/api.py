@@ -20,6 +20,7 @@ from amparo.accounts.schemas import (
 )
 from amparo.accounts.service import Principal
 from amparo.web.deps import MAX_ID, IdPath, OriginDep, PrincipalDep, SessionDep, requires
+from amparo.web.problems import problem_responses
 
 router = APIRouter(tags=["accounts"])
 
@@ -36,13 +37,23 @@ def read_me(principal: PrincipalDep) -> MeRead:
     )
 
 
-@router.get("/organisation", response_model=OrganisationRead, summary="The caller's organisation")
+@router.get(
+    "/organisation",
+    response_model=OrganisationRead,
+    summary="The caller's organisation",
+    responses=problem_responses(403),
+)
 def read_organisation(session: SessionDep, principal: PrincipalDep) -> OrganisationRead:
     org = accounts_service.get_organisation(session=session, principal=principal)
     return OrganisationRead.model_validate(org)
 
 
-@router.get("/users", response_model=UserPage, summary="People of the caller's organisation")
+@router.get(
+    "/users",
+    response_model=UserPage,
+    summary="People of the caller's organisation",
+    responses=problem_responses(403),
+)
 def list_users(
     session: SessionDep,
     principal: PrincipalDep,
@@ -63,7 +74,12 @@ def list_users(
     return UserPage(items=[UserRead.model_validate(u) for u in users], limit=limit, offset=offset)
 
 
-@router.get("/users/{user_id}", response_model=UserRead, summary="One person")
+@router.get(
+    "/users/{user_id}",
+    response_model=UserRead,
+    summary="One person",
+    responses=problem_responses(403),
+)
 def read_user(
     user_id: IdPath, session: SessionDep, principal: PrincipalDep, origin: OriginDep
 ) -> UserRead:
@@ -107,7 +123,12 @@ def create_user(
     return UserRead.model_validate(user)
 
 
-@router.get("/audit", response_model=AuditPage, summary="The organisation's audit log")
+@router.get(
+    "/audit",
+    response_model=AuditPage,
+    summary="The organisation's audit log",
+    responses=problem_responses(403),
+)
 def read_audit(
     session: SessionDep,
     principal: PrincipalDep,

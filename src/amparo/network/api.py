@@ -16,19 +16,22 @@ from amparo.errors import N_, NotAuthenticated, RateLimited
 from amparo.indicators import shown_reason
 from amparo.network import partner_links, remote_hubs, reports, service
 from amparo.network import schemas as s
-from amparo.network.models import Category, PartnerLink, Report
+from amparo.network.models import Category, Channel, PartnerLink, Report, ReportStatus, Sharing
 from amparo.store.types import utcnow
 from amparo.web.deps import (
     MAX_ID,
+    OPTIONAL_TOKEN,
     GettextDep,
     IdPath,
     OriginDep,
+    PartnerHubScheme,
     SessionDep,
     SettingsDep,
     client_address,
     optional_principal,
     requires,
 )
+from amparo.web.problems import problem_responses
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["networks"])
@@ -101,8 +104,8 @@ def create_report(
 def list_reports(
     session: SessionDep,
     principal: Reader,
-    status: Annotated[str | None, Query(pattern="^(open|closed|retracted)$")] = None,
-    channel: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[ReportStatus | None, Query()] = None,
+    channel: Annotated[Channel | None, Query()] = None,
     category: Annotated[Category | None, Query()] = None,
     since: date | None = None,
     until: date | None = None,
@@ -298,7 +301,7 @@ def sharing_preview(
     report_id: IdPath,
     session: SessionDep,
     principal: Writer,
-    level: Annotated[str, Query(pattern="^(own|partners|network)$")],
+    level: Annotated[Sharing, Query()],
 ) -> s.SharingPreviewOut:
     preview = service.preview_sharing(
         session=session, org_id=principal.require_org(), report_id=report_id, level=level
@@ -415,6 +418,8 @@ def _member(request: Request, session: SessionDep) -> Principal | None:
     response_model=s.LookupOut,
     response_model_exclude_none=True,
     summary="Has this phone number, account, card, profile … been reported?",
+    openapi_extra=OPTIONAL_TOKEN,
+    responses=problem_responses(403, 429),
 )
 def lookup(
     request: Request,
@@ -470,7 +475,9 @@ def lookup(
     )
 
 
-def _partner_hub(request: Request, session: SessionDep) -> PartnerLink:
+def _partner_hub(
+    request: Request, session: SessionDep, _scheme: PartnerHubScheme = None
+) -> PartnerLink:
     """The partner hub asking, from ``Authorization: Bearer amph_…`` (a hub token from
     ``amparo admin partner-link add``, not a person's API token)."""
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
@@ -488,6 +495,7 @@ PartnerHubDep = Annotated[PartnerLink, Depends(_partner_hub)]
     "/partner/lookup",
     response_model=s.PartnerLookupOut,
     summary="A partner hub asks, by keyed hash only, how often values were reported here",
+    responses=problem_responses(429),
 )
 def partner_lookup(
     body: s.PartnerLookupIn,

@@ -26,14 +26,17 @@ from amparo.safety import status as safety_status
 from amparo.safety.service import ContactIn
 from amparo.settings import Settings
 from amparo.web.deps import (
+    OPTIONAL_TOKEN,
     AnonymousLimit,
     IdPath,
     OriginDep,
     SessionDep,
     SettingsDep,
+    answers,
     optional_principal,
     requires,
 )
+from amparo.web.problems import problem_responses
 
 router = APIRouter(tags=["safety"])
 
@@ -42,6 +45,7 @@ Reader = Annotated[Principal, Depends(requires(Scope.TRAVELLERS_READ))]
 AlertReader = Annotated[Principal, Depends(requires(Scope.ALERTS_READ))]
 
 
+@answers(403)
 def self_enrolment_principal(request: Request, session: SessionDep) -> Principal | None:
     """Self-enrolment is anonymous; with a token, the traveller belongs to its organisation."""
     principal = optional_principal(request, session)
@@ -63,6 +67,7 @@ def _policy(settings: Settings) -> checkins.Policy:
     status_code=status.HTTP_201_CREATED,
     dependencies=[AnonymousLimit],
     summary="Enrol a traveller (anonymous self-enrolment, or an organisation's token)",
+    openapi_extra=OPTIONAL_TOKEN,
 )
 def enrol(
     body: s.TravellerCreate,
@@ -177,6 +182,7 @@ def check_in(
     response_model=s.Receipt,
     dependencies=[AnonymousLimit],
     summary="Check in from a borrowed phone: traveller number + one-time code",
+    responses=problem_responses(404),
 )
 def check_in_with_code(
     body: s.CodeCheckInRequest, session: SessionDep, settings: SettingsDep

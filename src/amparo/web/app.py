@@ -94,10 +94,11 @@ def create_app(
 
 def _mount_docs(app: FastAPI) -> None:
     """Serve the interactive API docs from our own files, not from a CDN (works offline)."""
-    import swagger_ui_bundle
+    # Swagger UI 5: the 4.x of ``swagger-ui-bundle`` cannot read OpenAPI 3.1, what FastAPI
+    # writes ("Unable to render this definition"), so /docs showed no operation at all.
+    from openapi_ui_bundles import swagger_ui
 
-    bundle_dir = Path(swagger_ui_bundle.swagger_ui_path)
-    app.mount("/swagger-ui", StaticFiles(directory=bundle_dir), name="swagger")
+    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui.static_path), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Form, Path, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +25,40 @@ from amparo.web.ratelimit import RateLimiter
 SESSION_COOKIE = "amparo_session"
 CSRF_COOKIE = "amparo_csrf"
 LANG_COOKIE = "amparo_lang"
+
+_Dependency = TypeVar("_Dependency", bound=Callable[..., Any])
+
+
+def answers(*statuses: int) -> Callable[[_Dependency], _Dependency]:
+    """Mark a dependency with the problems it answers (403, 429 …): the OpenAPI schema lists
+    them on every operation that uses it (``web.problems.document``), so none is forgotten."""
+
+    def mark(dependency: _Dependency) -> _Dependency:
+        setattr(dependency, "problems", statuses)  # noqa: B010 (a function's attribute)
+        return dependency
+
+    return mark
+
+
+# How the OpenAPI schema (and the Authorize button of /docs) says to authenticate. They only
+# describe: never answering by themselves (``auto_error=False``), they leave the header to
+# ``get_principal`` and the partner hub's dependency, which refuse as they always did.
+API_TOKEN = HTTPBearer(
+    scheme_name="apiToken",
+    bearerFormat="amp_…",
+    description="An organisation's API token (`amparo admin create-token`).",
+    auto_error=False,
+)
+PARTNER_HUB_TOKEN = HTTPBearer(
+    scheme_name="partnerHubToken",
+    bearerFormat="amph_…",
+    description="A partner hub's token (`amparo admin partner-link add`).",
+    auto_error=False,
+)
+ApiTokenScheme = Annotated[HTTPAuthorizationCredentials | None, Security(API_TOKEN)]
+PartnerHubScheme = Annotated[HTTPAuthorizationCredentials | None, Security(PARTNER_HUB_TOKEN)]
+# ``openapi_extra`` of an operation that takes a token but answers without one too.
+OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}, {API_TOKEN.scheme_name: []}]}
 
 
 def get_settings(request: Request) -> Settings:
@@ -90,7 +125,9 @@ async def get_gettext(request: Request) -> Gettext:  # async: no thread hop for 
 GettextDep = Annotated[Gettext, Depends(get_gettext)]
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
+def get_principal(
+    request: Request, session: SessionDep, _scheme: ApiTokenScheme = None
+) -> Principal:
     """The API caller, from ``Authorization: Bearer amp_…``. The API takes no cookies (no CSRF)."""
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -111,6 +148,7 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
 
 
 def requires(scope: Scope) -> Callable[[Principal], Principal]:
+    @answers(403)
     def check(principal: PrincipalDep) -> Principal:
         principal.require(scope)
         return principal
@@ -184,6 +222,7 @@ def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], Awaitable
     In memory the count is a few microseconds and runs on the event loop; a shared store
     (Redis) is network I/O and runs in the thread pool."""
 
+    @answers(429)
     async def check(request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
         settings: Settings = request.app.state.settings

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -259,12 +260,42 @@ def document(app: FastAPI) -> None:
                 responses = operation.get("responses", {})
                 if "422" in responses:
                     responses["422"] = problem_responses(422)[422]
+        for path, method, statuses in _answered(app):
+            operation = schema.get("paths", {}).get(path, {}).get(method)
+            if operation is None:
+                continue
+            if operation.get("security"):
+                statuses.add(401)  # no token, or one that is unknown, expired or revoked
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses):
+                responses.setdefault(str(status), problem_responses(status)[status])
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _answered(app: FastAPI) -> list[tuple[str, str, set[int]]]:
+    """``(path, method, statuses)`` of every API operation: the problems its dependencies
+    answer (``deps.answers``), and 404 where the path names something (an id, a key, a link)
+    that may not exist. What a route's own code answers it declares with ``responses``."""
+    found: list[tuple[str, str, set[int]]] = []
+    for context in iter_route_contexts(app.routes):
+        route, path = context.original_route, context.path
+        if not isinstance(route, APIRoute) or not route.include_in_schema or path is None:
+            continue
+        statuses: set[int] = set()
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            statuses.update(getattr(dependant.call, "problems", ()))
+            pending.extend(dependant.dependencies)
+        if route.dependant.path_params:
+            statuses.add(404)
+        found.extend((path, m.lower(), set(statuses)) for m in sorted(route.methods or ()))
+    return found
 
 
 def install(app: FastAPI) -> None:
