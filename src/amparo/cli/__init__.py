@@ -6,8 +6,9 @@ import os
 import sys
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
+from amparo.cli.common import make_console
 from amparo.errors import AmparoError
 from amparo.i18n import gettext_for, supported
 
@@ -18,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
+err_console = make_console(stderr=True)
 
 
 def cli_language() -> str:
@@ -79,7 +80,8 @@ def main() -> None:
         app()
     except AmparoError as exc:
         _ = gettext_for(cli_language())
-        err_console.print(f"[bold red]{_(exc.title)}:[/] {exc.render(_)}", highlight=False)
+        # the message may quote what was typed: "[/]" is text, not Rich markup
+        err_console.print(f"[bold red]{_(exc.title)}:[/] {escape(exc.render(_))}", highlight=False)
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: say so plainly, without a stack trace or personal data
         import logging

@@ -14,7 +14,17 @@ from amparo import logs
 from amparo.settings import Settings, get_settings
 from amparo.store.engine import make_engine, make_session_factory, session_scope
 
-console = Console()
+
+def make_console(*, stderr: bool = False) -> Console:
+    """Rich's console. Writing to a file or a pipe it wraps nothing (``soft_wrap``): a message
+    stays on one line, without the padding Rich leaves at a wrap, so ``grep``, a spreadsheet or
+    a log gets whole lines; on a terminal it wraps to the window as before."""
+    made = Console(stderr=stderr)
+    made.soft_wrap = not made.is_terminal
+    return made
+
+
+console = make_console()
 
 
 def load_settings() -> Settings:

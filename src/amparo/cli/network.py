@@ -139,6 +139,7 @@ def show_import(
             err_console.print(
                 _("Line %(line)d skipped: %(error)s") % {"line": number, "error": error},
                 highlight=False,
+                markup=False,  # an error quotes the line's values: "[/]" is text
             )
     if result.errors:
         raise typer.Exit(1)

@@ -263,3 +263,46 @@ def test_imports_are_audited_and_a_look_up_counts_what_the_organisation_may_read
     recorded = json.dumps([(e.action, e.target_type, e.target_id, e.details) for e in events])
     for personal in ("Maria", "Tenemos", "1234", "SUR-SECRETO", "Hub Norte", "ab" * 32):
         assert personal not in recorded
+
+
+def test_skipped_lines_stay_one_line_each_when_not_on_a_terminal(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
+    """The QA audit's ``2>err.txt``: Rich wrapped each error at 80 columns (trailing spaces, a
+    continuation without its line number). In a file or a pipe, one error is one line; values
+    that look like Rich markup are printed as they are."""
+    env = cli_env(tmp_path, fresh_database_url)
+    env.pop("COLUMNS")  # as a person's shell leaves it: Rich's 80 columns
+    env["AMPARO_LANG"] = "es"
+    run(env, "db", "upgrade")
+    run(env, "admin", "create-org", "casa-w", "--name", "Casa W")
+    lines = [
+        {"external_id": "w1", "indicators": [{"type": "clabe", "value": "002180700123456781"}]},
+        {"external_id": "w2", "indicators": [{"type": "phone", "value": "12"}]},
+        {"external_id": "w3", "text": "x", "category": "[bold]no[/bold] existe"},
+        {"external_id": "w4", "text": "x", "category": "x[/]y"},
+    ]
+    source = tmp_path / "bad.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = run(env, "reports", "import", str(source), "--region", "MX", check=False)
+    assert result.returncode == 1, result.stderr
+    errors = result.stderr.splitlines()
+    assert [e.split(" omitida: ")[0] for e in errors] == [f"Línea {n}" for n in (1, 2, 3, 4)]
+    assert all(e == e.rstrip() for e in errors)
+    assert len(errors[1]) > 80
+    assert "ninguno de los países de la ruta" in errors[1]
+    assert "'[bold]no[/bold] existe'" in errors[2]
+    assert "'x[/]y'" in errors[3]
+
+    public = tmp_path / "lista.csv"
+    public.write_text("numero\n12\n55 1234 0009\n")
+    listed = ("--org", "casa-w", "--source", "Lista", "--region", "MX")
+    result = run(env, "reports", "import-list", str(public), *listed, check=False)
+    (error,) = result.stderr.splitlines()
+    assert error.startswith("Línea 2 omitida: '12' no es un número de teléfono válido")
+    assert error.endswith("de la ruta.")
+
+    failed = run(env, "lookup", "clabe:[/]" + "1" * 30, "--org", "casa-w", check=False)
+    assert failed.returncode == 2
+    assert len(failed.stderr.splitlines()) == 1
+    assert "[/]" in failed.stderr
