@@ -1,4 +1,4 @@
-"""Log-in, log-out and the (for now empty) organisation dashboard."""
+"""Log-in, log-out and the organisation's dashboard."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from amparo.accounts import audit
 from amparo.accounts import service as accounts_service
+from amparo.alerts import service as alerts_service
+from amparo.alerts.models import AlertState
 from amparo.errors import NotAuthenticated, RateLimited
+from amparo.network import reports as network_reports
 from amparo.web.deps import (
     SESSION_COOKIE,
     CsrfDep,
@@ -103,5 +106,18 @@ def logout(request: Request, session: SessionDep, _csrf: CsrfDep) -> Response:
 
 
 @router.get("/dashboard", dependencies=[Depends(get_page_user)])
-def dashboard(request: Request, user: StaffDep) -> Response:
-    return render(request, "dashboard.html", {"organisation": user.organisation})
+def dashboard(request: Request, user: StaffDep, session: SessionDep) -> Response:
+    """The organisation's numbers, each linking to the page that lists them (and counted as it
+    counts them: the reports and networks it may read, the alerts on its travellers)."""
+    assert user.org_id is not None
+    alerts = alerts_service.count_open(session=session, org_id=user.org_id)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "organisation": user.organisation,
+            "overview": network_reports.overview(session=session, org_id=user.org_id),
+            "open_alerts": sum(alerts.values()),
+            "unresolved_alerts": alerts.get(AlertState.UNRESOLVED, 0),
+        },
+    )

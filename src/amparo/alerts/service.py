@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amparo.accounts import audit
@@ -111,6 +111,20 @@ def list_alerts(
     if before_id is not None:
         query = query.where(Alert.id < before_id)
     return list(session.scalars(query))
+
+
+OPEN_STATES = (AlertState.PENDING, AlertState.DELIVERED, AlertState.UNRESOLVED)
+
+
+def count_open(*, session: Session, org_id: int) -> dict[AlertState, int]:
+    """An organisation's alerts nobody has acknowledged or cancelled yet, per state (one
+    grouped COUNT, on the ``org_id, state`` index): what its dashboard shows."""
+    rows = session.execute(
+        select(Alert.state, func.count())
+        .where(Alert.org_id == org_id, Alert.state.in_(OPEN_STATES))
+        .group_by(Alert.state)
+    )
+    return {AlertState(state): int(n) for state, n in rows}
 
 
 def alert_summary(alert: Alert) -> dict[str, object]:

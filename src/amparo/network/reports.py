@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, literal_column, select
+from sqlalchemy import ColumnElement, case, delete, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
@@ -483,6 +483,40 @@ def _conditions(
             return None
         where.append(Report.id.in_(select(Mention.report_id).where(Mention.indicator_id == key_id)))
     return where
+
+
+@dataclass(frozen=True)
+class Overview:
+    """An organisation's numbers for its dashboard, each as the page it links to counts it."""
+
+    reports: int  # live reports it may read (the report list without filters)
+    own_open: int  # its own open reports
+    networks: int  # networks of two or more reports it may read (the networks page)
+    review: int  # values in more than ``service.REVIEW_AFTER`` of those reports ("review")
+
+
+def overview(*, session: Session, org_id: int) -> Overview:
+    """Three COUNT queries over plain columns: what the dashboard shows."""
+    live = [_visible(org_id), Report.status != ReportStatus.RETRACTED]
+    mine_open = (Report.org_id == org_id) & (Report.status == ReportStatus.OPEN)
+    reports, own_open = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((mine_open, 1), else_=0)), 0)).where(*live)
+    ).one()
+    _ids, networks = service.cluster_candidates(session, org_id=org_id, min_size=2, limit=0)
+    # Counted among the reports it may read, as the networks page marks them (never from the
+    # deployment-wide count, which would tell it about reports it may not read); warning-listed
+    # values link nothing and are not a network's to review.
+    hot = (
+        select(Mention.indicator_id)
+        .join(Report, Report.id == Mention.report_id)
+        .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+        .where(*live, IndicatorKey.warning.is_(None))
+        .group_by(Mention.indicator_id)
+        .having(func.count(func.distinct(Mention.report_id)) > service.REVIEW_AFTER)
+        .subquery()
+    )
+    review = session.scalar(select(func.count()).select_from(hot)) or 0
+    return Overview(int(reports), int(own_open), networks, int(review))
 
 
 def _visible(org_id: int) -> ColumnElement[bool]:
