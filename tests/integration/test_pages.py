@@ -154,3 +154,45 @@ def test_anonymous_rate_limit_dependency(client: TestClient, settings: Settings)
     assert codes[-1] == 429
     last = client.get("/api/v1/_limited")
     assert int(last.headers["retry-after"]) >= 1
+
+
+def test_a_signed_in_persons_language_applies_unless_this_browser_chose_one(
+    client: TestClient, db: Session
+) -> None:
+    """The QA audit's ``create-user --language pt`` signing in from an English browser: their
+    pages are in Portuguese; ``?lang`` and the language switch still win, and the device goes
+    back to its own language once they sign out."""
+    from amparo.accounts import service as accounts_service
+
+    org = factories.org(db)
+    dana = accounts_service.create_user(
+        session=db,
+        org=org,
+        email="dana@example.org",
+        display_name="Dana",
+        role=Role.ANALYST,
+        password=factories.PASSWORD,
+        language="pt",
+    )
+    db.commit()
+    english = {**HTML, "Accept-Language": "en-US,en;q=0.9"}
+    assert '<html lang="en">' in client.get("/login", headers=english).text
+    login(client, dana.email, factories.PASSWORD)
+    for url in ("/reportes", "/dashboard", "/redes", "/"):
+        page = client.get(url, headers=english)
+        assert page.status_code == 200, url
+        assert '<html lang="pt">' in page.text, url
+        assert page.headers["content-language"] == "pt"
+    assert "Painel" in client.get("/dashboard", headers=english).text
+    missing = client.get("/redes/999999", headers=english)  # an error page too
+    assert (missing.status_code, missing.headers["content-language"]) == (404, "pt")
+    checked = client.post("/", data={"text": " "}, headers=english)
+    assert "A mensagem está vazia." in checked.text  # its error message too
+    assert '<html lang="fr">' in client.get("/reportes?lang=fr", headers=english).text
+    client.get("/lang/en?next=/reportes", headers=english)  # the switch: this browser chose
+    assert '<html lang="en">' in client.get("/reportes", headers=english).text
+    client.cookies.delete("amparo_lang")
+    dashboard = client.get("/dashboard", headers=english)
+    assert '<html lang="pt">' in dashboard.text
+    client.post("/logout", data={"csrf_token": csrf_from(dashboard.text)}, headers=english)
+    assert '<html lang="en">' in client.get("/login", headers=english).text

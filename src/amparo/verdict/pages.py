@@ -43,10 +43,10 @@ def home(request: Request) -> Response:
 @router.post("/", dependencies=[AnonymousLimit])
 def check(
     request: Request,
-    _: GettextDep,
     session: SessionDep,
     settings: SettingsDep,
-    user: PageUserDep,
+    user: PageUserDep,  # before ``_``: a signed-in person's language applies to it too
+    _: GettextDep,
     origin: OriginDep,
     text: Annotated[str, Form()] = "",  # too long: the check says so (bodies cap at 1 MB)
 ) -> Response:

@@ -18,7 +18,7 @@ from amparo.accounts.models import Scope, User
 from amparo.accounts.service import Principal
 from amparo.crypto import Keyring
 from amparo.errors import N_, NotAuthenticated, PermissionDenied, RateLimited
-from amparo.i18n import Gettext, gettext_for
+from amparo.i18n import Gettext, gettext_for, supported
 from amparo.settings import Settings
 from amparo.web.ratelimit import RateLimiter
 
@@ -167,9 +167,14 @@ class PageUser:
 
 
 def get_page_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in person, if any. Their pages are in their account's language
+    (``admin create-user --language``) unless this browser chose one (``?lang``, the language
+    switch): the language follows the person, not the device they borrowed."""
     secret = request.cookies.get(SESSION_COOKIE, "")
     user = accounts_service.user_for_web_session(session=session, secret=secret)
     request.state.user = PageUser(user.id, user.display_name, user.org_id) if user else None
+    if user is not None and not getattr(request.state, "lang_chosen", True):
+        request.state.lang = supported(user.language) or request.state.lang
     return user
 
 

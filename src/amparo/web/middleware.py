@@ -101,10 +101,14 @@ class RequestContextMiddleware:
         request_id = secrets.token_hex(8)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        state["lang"] = (
-            supported(request.query_params.get("lang"))
-            or supported(request.cookies.get("amparo_lang"))
-            or negotiate(request.headers.get("accept-language"), self.default_language)
+        chosen = supported(request.query_params.get("lang")) or supported(
+            request.cookies.get("amparo_lang")
+        )
+        # A choice made here (the language switch's cookie, ``?lang``) beats the language of the
+        # signed-in person's account, which ``deps.get_page_user`` applies otherwise.
+        state["lang_chosen"] = chosen is not None
+        state["lang"] = chosen or negotiate(
+            request.headers.get("accept-language"), self.default_language
         )
         path_str = scope.get("path", "")
         is_page = not path_str.startswith(("/api/", "/docs", "/swagger-ui/"))
