@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from amparo.accounts import audit
 from amparo.cli import cli_language
@@ -56,12 +57,15 @@ def list_(as_json: JsonOpt = False) -> None:
             added = item.added_at.date().isoformat() if item.added_at else ""
             if item.organisation:
                 added += f" ({item.organisation})"
+        # values and reasons are people's text, never Rich markup ("[/]" would crash it)
         table.add_row(
             str(item.id) if item.id is not None else "",
             item.type,
-            item.value,
-            shown_reason(item.reason, _) if item.source == warninglist.SHIPPED else item.reason,
-            added,
+            Text(item.value),
+            Text(
+                shown_reason(item.reason, _) if item.source == warninglist.SHIPPED else item.reason
+            ),
+            Text(added),
         )
     console.print(table)
 
@@ -99,8 +103,10 @@ def add(
         print_json({**added, "sync": result.counts()})
         return
     console.print(
-        _("Added to the warning list: %(type)s %(value)s (entry %(id)d).")
-        % {**added, "type": _(TYPE_NAMES.get(str(added["type"]), str(added["type"])))},
+        Text(
+            _("Added to the warning list: %(type)s %(value)s (entry %(id)d).")
+            % {**added, "type": _(TYPE_NAMES.get(str(added["type"]), str(added["type"])))}
+        ),
         highlight=False,
     )
     show_sync(result.counts())

@@ -93,7 +93,7 @@ def test_other_organisations_get_404_and_readers_get_403(client: TestClient, db:
             "region": "MX",
             "external_id": "caso-9",
             "place": "Tapachula",
-            "amount": "900",
+            "amount": "9137.45",
             "currency": "MXN",
             "victim": "Doña Rosa, 55 años",
         },
@@ -125,7 +125,7 @@ def test_other_organisations_get_404_and_readers_get_403(client: TestClient, db:
     assert [i["display"] for i in body["indicators"]] == ["+525577771212"]
     for withheld in ("text", "narrative", "victim", "place", "amount", "external_id", "sharing"):
         assert body[withheld] is None, withheld
-    for secret in ("lloraba", "Tapachula", "caso-9", "900", "Rosa"):
+    for secret in ("lloraba", "Tapachula", "caso-9", "9137.45", "Rosa"):
         assert secret not in seen.text
     listed = client.get("/api/v1/reports", headers=partner_all).json()
     assert [(r["id"], r["preview"]) for r in listed["items"]] == [(created["id"], None)]

@@ -163,3 +163,17 @@ def test_an_operator_keeps_the_warning_list(tmp_path: Path, fresh_database_url: 
         ("warninglist.add", "system", "cli"),
         ("warninglist.remove", "system", "cli"),
     ]
+
+
+def test_a_reason_is_shown_as_written_not_read_as_markup(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
+    """ "[/]" in a reason is people's text: Rich read it as markup and the command crashed."""
+    env = cli_env(tmp_path, fresh_database_url)
+    run(env, "db", "upgrade")
+    odd = "Línea [/] del albergue [bold]"
+    shown = run(env, "network", "warnings", "add", "phone", "+52 55 9090 9090", "--reason", odd)
+    assert "+525590909090" in shown.stdout
+    listed = run({**env, "COLUMNS": "300"}, "network", "warnings", "list")
+    assert odd in listed.stdout
+    assert "Traceback" not in listed.stderr
