@@ -11,6 +11,7 @@ import re
 from amparo.indicators import crypto, finance, names, numbers, phones, spelled, web
 from amparo.indicators.found import Found
 from amparo.indicators.model import Indicator, IndicatorType
+from amparo.indicators.text import fold_same_length
 from amparo.indicators.warning import WarningList, default_warning_list
 
 MAX_TEXT = 200_000
@@ -46,6 +47,8 @@ def extract(
     """
     if len(text) > MAX_TEXT:
         raise ValueError(f"text longer than {MAX_TEXT} characters")
+    if not names and not may_hold_indicators(text):
+        return []  # most messages: one scan instead of nine (the message check runs this)
     warnings = warnings if warnings is not None else default_warning_list()
     found = Found(text)
     _wallets(found)
@@ -58,6 +61,28 @@ def extract(
     numbers.digit_runs(found, region)
     _spelled(found, region)
     return [warnings.mark(i) for i in sorted(found.items, key=lambda i: (i.start, i.end))]
+
+
+# What every extractor but the names' needs to find anything: four digits (the shortest
+# reference; a phone number, an account, a card or an MTCN has more), "@" (e-mails, handles), a
+# link ("://", "www.", a dot between a letter or digit and a letter: "wa.me", "bit.ly/x"), a
+# wallet (matched as such: a Base58 or hexadecimal one may hold fewer digits), or a dictated
+# number (a run of number words, as the spelled-number finder reads it). Searched in the text
+# and in its folded view, where full-width "．" and "＠" are plain; a test holds extraction to
+# finding nothing when this finds nothing. Most messages (an amount, a time) stop here.
+_MAY_HOLD = re.compile(r"@|://|www\.|[A-Za-z0-9\-]\.[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_WALLETS = (crypto.ETH, crypto.BTC_BECH32, crypto.TRON, crypto.BTC_BASE58)
+
+
+def may_hold_indicators(text: str) -> bool:
+    """False only when ``extract(text, names=False)`` is sure to find nothing."""
+    if len(_DIGIT.findall(text)) >= finance.MIN_REFERENCE_CHARS or _MAY_HOLD.search(text):
+        return True
+    if any(pattern.search(text) for pattern in _WALLETS):
+        return True
+    folded = fold_same_length(text)
+    return bool(_MAY_HOLD.search(folded) or spelled.has_worded_run(folded))
 
 
 def _wallets(found: Found) -> None:

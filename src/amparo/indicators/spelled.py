@@ -42,6 +42,18 @@ def spelled_runs(text: str) -> Iterator[SpelledRun]:
             yield run
 
 
+NUMBER_WORDS = frozenset(_ALL)
+_WORD = re.compile(r"[a-z]+")
+
+
+def has_worded_run(folded: str) -> bool:
+    """Whether a folded text (``fold_same_length``) holds a run of tokens :func:`spelled_runs`
+    reads with at least one number word in it (a run of digits alone is the digit finder's)."""
+    if NUMBER_WORDS.isdisjoint(_WORD.findall(folded)):
+        return False  # a set look-up per word instead of the long alternation
+    return _RUN.search(folded) is not None
+
+
 def _read(run: str, start: int) -> SpelledRun | None:
     words = re.findall(r"[a-z]+", run)
     if not words:

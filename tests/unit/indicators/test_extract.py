@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import clabe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stdnum import luhn
 
 from amparo.indicators import Indicator, IndicatorType, canonical_phone, extract
@@ -460,3 +462,92 @@ def test_a_short_folio_is_not_a_reference_that_could_join_strangers() -> None:
     assert found("su trámite es el número de referencia 123, pague la multa") == []
     assert found("Pague 500 pesos, ref 500") == []
     assert found("folio 4821 del depósito") == [("transfer_ref", "4821")]
+
+
+def _texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    from amparo.triage import corpus
+
+    texts = [e.text for split in ("train", "heldout") for e in corpus.load(split)]
+    folder = Path(__file__).resolve().parents[3] / "bench" / "data" / "indicators-eval"
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts
+
+
+def test_the_quick_test_never_skips_a_text_with_something_to_find() -> None:
+    """``may_hold_indicators`` lets the message check skip extraction: whenever it says no,
+    extraction must find nothing — on every text the project holds (9,000 messages and the
+    540 reports written for extraction), and it must say no on most messages."""
+    from amparo.indicators.extract import may_hold_indicators
+
+    texts = _texts()
+    skipped = [t for t in texts if not may_hold_indicators(t)]
+    assert len(texts) > 8_000
+    assert len(skipped) > len(texts) / 4
+    for text in skipped:  # the full extraction (names=True never takes the shortcut)
+        assert _without_names(text) == [], text
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "5",
+                "55",
+                "1234",
+                "５",
+                "٣",
+                "O",
+                "l",
+                " ",
+                "-",
+                ".",
+                "．",
+                "@",
+                "＠",
+                "www",
+                "://",
+                "wa",
+                "me",
+                "bit",
+                "ly",
+                "cinco",
+                "five",
+                "oh",
+                "y",
+                "and",
+                "T",
+                "bc1",
+                "0x",
+                "a",
+                "z",
+                "qz",
+                "1",
+                "3",
+                "tres",
+                "nueve",
+                "/",
+                ",",
+                "\u200b",
+                "é",
+                "Ñ",
+                "\n",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_the_quick_test_holds_on_odd_texts(text: str) -> None:
+    from amparo.indicators.extract import may_hold_indicators
+
+    if not may_hold_indicators(text):
+        assert _without_names(text) == []
+
+
+def _without_names(text: str) -> list[Indicator]:
+    return [i for i in extract(text, names=True) if i.type is not IndicatorType.NAME]
