@@ -118,7 +118,7 @@ def synthetic(n: int, path: Path, seed: int = 7) -> list[str]:
         }
         for k in range(max(1, n // 200))
     ]
-    start = 1_767_225_600  # 2026-01-01
+    start = 1_735_689_600  # 2025-01-01: the dates run to mid-December 2025, never in the future
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
             if rng.random() < 0.3:
