@@ -47,9 +47,15 @@ def balanced() -> bool:
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port`` in the port's ``SO_REUSEPORT`` group (not listening yet:
-    uvicorn calls ``listen``)."""
+    uvicorn calls ``listen``).
+
+    The protocol is named: asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on
+    connections whose socket says ``IPPROTO_TCP``, and an accepted connection inherits what the
+    listening socket says. With ``proto=0`` every answer, written as headers then body, waited
+    for the client's delayed acknowledgement: 44 ms per request even with one client.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
