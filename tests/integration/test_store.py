@@ -48,3 +48,32 @@ def test_read_then_write_survives_a_writer_that_commits_in_between(tmp_path: Pat
     with session_scope(factory) as session:
         assert session.execute(text("SELECT n FROM counter")).scalar_one() == 11
     engine.dispose()
+
+
+def test_a_read_only_lookup_does_not_queue_behind_a_writer(tmp_path: Path) -> None:
+    """The message check's look-up runs on the event loop when the database is embedded
+    SQLite: it must never wait on a writer's lock (every other transaction begins IMMEDIATE,
+    and would wait for the busy timeout, then fail)."""
+    from amparo.indicators import extract
+    from amparo.store import migrate
+    from amparo.store.engine import READ_ONLY
+    from amparo.verdict import service
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'read.db'}",
+        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+    )
+    migrate.upgrade(settings.resolved_database_url)
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    items = list(extract("Deposite al +52 55 1234 5678", names=False))
+    assert items
+    with session_scope(factory) as writer:
+        writer.execute(text("CREATE TABLE scratch (id INTEGER PRIMARY KEY)"))
+        writer.execute(text("INSERT INTO scratch VALUES (1)"))  # holds the write lock
+        seen = service.indicators_seen_with(factory, items, delay_hours=0)
+        with factory() as reader:
+            connection = reader.connection(execution_options={READ_ONLY: True})
+            assert connection.get_execution_options()[READ_ONLY]
+    assert [(s.reported, s.times) for s in seen] == [(False, "0")]
+    engine.dispose()

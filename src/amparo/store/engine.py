@@ -55,6 +55,11 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
+READ_ONLY = "amparo_read_only"
+"""Execution option of a transaction that only reads: on SQLite it begins DEFERRED, so that in
+WAL mode it never waits for a writer (see :func:`_sqlite_begin`)."""
+
+
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE, not the default DEFERRED: a deferred transaction that read first and writes
     # later fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, the busy timeout
@@ -62,13 +67,25 @@ def _sqlite_begin(connection: Any) -> None:
     # did that to a sign-in that was busy verifying a password. Taking the write lock at BEGIN
     # makes writers queue behind each other under the busy timeout; readers in WAL mode are
     # not blocked. SQLite is the single-process deployment; PostgreSQL is unaffected.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that only reads (``READ_ONLY``) has no write to fail, so it begins DEFERRED
+    # and, in WAL mode, reads its snapshot without queueing behind a writer.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def keyring_from(settings: Settings) -> Keyring:
     return Keyring.from_secrets(
         settings.secret(), [k.get_secret_value() for k in settings.old_secret_keys]
     )
+
+
+def reads_locally(engine: Engine) -> bool:
+    """Whether a read of this database waits for nothing outside the process: an embedded
+    SQLite file in WAL mode, read in a ``READ_ONLY`` transaction (a PostgreSQL read is a
+    network round trip, and can wait as long as the network does)."""
+    return engine.dialect.name == "sqlite"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from amparo.indicators import Indicator, extract
+from amparo.store.engine import READ_ONLY
 from amparo.store.types import utcnow
 from amparo.triage import Verdict, analyze
 
@@ -102,5 +103,7 @@ def indicators_seen(
 def indicators_seen_with(
     factory: sessionmaker[Session], items: Sequence[Indicator], *, delay_hours: int
 ) -> list[IndicatorSeen]:
+    """:func:`indicators_seen` in a session of its own, in a transaction that only reads."""
     with factory() as session:
+        session.connection(execution_options={READ_ONLY: True})
         return indicators_seen(session, items, delay_hours=delay_hours)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from amparo import __version__, logs
 from amparo.settings import Settings, get_settings
-from amparo.store.engine import keyring_from, make_engine, make_session_factory
+from amparo.store.engine import keyring_from, make_engine, make_session_factory, reads_locally
 from amparo.web import problems
 from amparo.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from amparo.web.ratelimit import RateLimiter
@@ -42,6 +42,7 @@ def create_app(
         from amparo.triage import analysis
 
         analysis.warm_up()  # the first family should not wait for the models to load
+        _warm_up_lookups(app)
         worker = None
         if run_worker and settings.embedded_worker:
             from amparo.worker import BackgroundWorker
@@ -67,6 +68,7 @@ def create_app(
     app.state.engine = engine
     app.state.keyring = keyring_from(settings)
     app.state.session_factory = make_session_factory(engine)
+    app.state.local_reads = reads_locally(engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
 
     problems.install(app)
@@ -90,6 +92,18 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     return app
+
+
+def _warm_up_lookups(app: FastAPI) -> None:
+    """Open the first database connection and read the warning list once, so that the first
+    message with a number does not pay for it (~50 ms on SQLite). A database that does not
+    answer yet is no reason not to start: the look-up will say so when asked."""
+    from amparo.verdict import service
+
+    try:
+        service.indicators_seen_with(app.state.session_factory, [], delay_hours=0)
+    except Exception:
+        logger.warning("the database did not answer at start-up", exc_info=True)
 
 
 def _mount_docs(app: FastAPI) -> None:
