@@ -193,11 +193,11 @@ def measure_server(
         )
         wrk = shutil.which("wrk") or "wrk"
         subprocess.run(  # warm-up: first connections, caches, first code paths
-            [wrk, "-t2", f"-c{connections}", "-d3s", "-s", str(script), url],
+            [wrk, f"-t{min(2, connections)}", f"-c{connections}", "-d3s", "-s", str(script), url],
             capture_output=True, check=True, timeout=60, preexec_fn=every_core,
         )  # fmt: skip
         out = subprocess.run(
-            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s",
+            [wrk, f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s",
              "--latency", "-s", str(script), url],
             capture_output=True, text=True, check=True, timeout=seconds + 60,
             preexec_fn=every_core,
@@ -236,6 +236,10 @@ def main() -> None:
         for workers in (1, 2, 4):
             result = measure_server(texts, workers=workers)
             print(f"server, {workers} process(es), 50 concurrent clients: {result}")
+        # One client: the latency of a request alone, no queue. It was 44 ms with two
+        # processes while their sockets left Nagle's algorithm on (see docs/benchmarks.md).
+        result = measure_server(texts, connections=1, seconds=5, workers=2)
+        print(f"server, 2 process(es), 1 client: {result}")
 
 
 if __name__ == "__main__":

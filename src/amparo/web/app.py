@@ -41,7 +41,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from amparo.triage import analysis
 
-        analysis.warm_up()  # the first family should not wait for the models to load
+        analysis.prime()  # the first family should not wait for the models to load
         _warm_up_lookups(app)
         worker = None
         if run_worker and settings.embedded_worker:
@@ -95,13 +95,15 @@ def create_app(
 
 
 def _warm_up_lookups(app: FastAPI) -> None:
-    """Open the first database connection and read the warning list once, so that the first
-    message with a number does not pay for it (~50 ms on SQLite). A database that does not
+    """Extract and look up two numbers once (the first connection, the warning list, the
+    compiled queries), so that the first message with a number does not pay for it (~50 ms on
+    SQLite). A database that does not
     answer yet is no reason not to start: the look-up will say so when asked."""
     from amparo.verdict import service
 
     try:
-        service.indicators_seen_with(app.state.session_factory, [], delay_hours=0)
+        items = service.to_look_up("+52 55 1234 5678 (713) 555-0199", country=None)
+        service.indicators_seen_with(app.state.session_factory, items, delay_hours=0)
     except Exception:
         logger.warning("the database did not answer at start-up", exc_info=True)
 
