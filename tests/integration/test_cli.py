@@ -122,6 +122,16 @@ def test_admin_journey_and_key_rotation(tmp_path: Path, fresh_database_url: str)
     )
     assert missing_org.returncode == 4
 
+    # two reports that share a number, imported under the old key
+    reports = tmp_path / "before.jsonl"
+    reports.write_text(
+        json.dumps({"external_id": "a", "text": "deposite o llame al +52 55 1234 5678"})
+        + "\n"
+        + json.dumps({"external_id": "b", "text": "el mismo 55 1234 5678 y 33 1111 2222"})
+        + "\n"
+    )
+    run(env, "reports", "import", str(reports), "--org", "casa-1", "--region", "MX")
+
     engine = create_engine(normalise_url(fresh_database_url))
     with engine.connect() as conn:
         before = conn.execute(text("SELECT email FROM users")).scalar_one()
@@ -133,6 +143,7 @@ def test_admin_journey_and_key_rotation(tmp_path: Path, fresh_database_url: str)
     }
     result = json.loads(run(rotated_env, "admin", "rotate-key", "--json").stdout)
     assert result["rows"].get("users") == 1
+    assert result["rows"].get("indicators") == 2  # both numbers hashed again
     with engine.connect() as conn:
         after = conn.execute(text("SELECT email FROM users")).scalar_one()
     engine.dispose()
@@ -155,6 +166,18 @@ def test_admin_journey_and_key_rotation(tmp_path: Path, fresh_database_url: str)
         check=False,
     )
     assert check.returncode == 5  # the blind index was recomputed: the address is still found
+
+    # the numbers reported before the rotation still answer look-ups, and still link
+    new_env = cli_env(tmp_path, fresh_database_url, NEW_SECRET)
+    found = json.loads(run(new_env, "lookup", "+525512345678", "--json").stdout)
+    assert found["reported"] == 2
+    later = tmp_path / "after.jsonl"
+    later.write_text(json.dumps({"external_id": "c", "text": "whatsapp 33 1111 2222"}) + "\n")
+    run(new_env, "reports", "import", str(later), "--org", "casa-1", "--region", "MX")
+    clusters = run(new_env, "network", "clusters", "--org", "casa-1", "--json").stdout
+    assert [sorted(json.loads(line)["report_ids"]) for line in clusters.splitlines()] == [
+        ["a", "b", "c"]
+    ]
 
 
 def test_demo_seed_is_idempotent(tmp_path: Path, fresh_database_url: str) -> None:

@@ -10,8 +10,10 @@ import typer
 from amparo.accounts import audit
 from amparo.accounts import service as accounts_service
 from amparo.accounts.models import OrgKind, Role, Scope
+from amparo.cli import cli_language
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import N_, InvalidInput
+from amparo.i18n import gettext_for, ngettext_for
 from amparo.store.engine import keyring_from
 from amparo.store.types import utcnow
 
@@ -41,7 +43,13 @@ def create_org(
     if as_json:
         print_json(result)
     else:
-        console.print(f"[green]Created organisation[/] {result['slug']} (id {result['id']}).")
+        _ = gettext_for(cli_language())
+        console.print(
+            "[green]"
+            + _("Created the organisation %(slug)s (id %(id)d).")
+            % {"slug": result["slug"], "id": result["id"]}
+            + "[/]"
+        )
 
 
 @app.command("partner")
@@ -68,7 +76,13 @@ def partner(
                 origin=audit.CLI,
                 target=audit.Target("organisation", other),
             )
-    console.print(f"[green]{'Removed' if remove else 'Partners'}:[/] {first} ↔ {second}")
+    _ = gettext_for(cli_language())
+    said = (
+        _("%(first)s and %(second)s are no longer partners.")
+        if remove
+        else _("%(first)s and %(second)s are partners.")
+    )
+    console.print("[green]" + said % {"first": first, "second": second} + "[/]")
 
 
 @app.command("create-user")
@@ -117,7 +131,13 @@ def create_user(
     if as_json:
         print_json(result)
     else:
-        console.print(f"[green]Created {result['role']}[/] (id {result['id']}).")
+        _ = gettext_for(cli_language())
+        console.print(
+            "[green]"
+            + _("Created the account (role %(role)s, id %(id)d).")
+            % {"role": result["role"], "id": result["id"]}
+            + "[/]"
+        )
 
 
 @app.command("create-token")
@@ -163,15 +183,19 @@ def create_token(
     if as_json:
         print_json(result)
     else:
+        _ = gettext_for(cli_language())
         console.print(
-            f"[green]Token {result['id']} created.[/] Copy it now; it is not shown again:"
+            "[green]"
+            + _("Token %(id)d created.") % {"id": result["id"]}
+            + "[/] "
+            + _("Copy it now; it is not shown again:")
         )
         console.print(secret, highlight=False, soft_wrap=True)
 
 
 @app.command("rotate-key")
 def rotate_key(as_json: JsonOpt = False) -> None:
-    """Re-encrypt personal data under the current AMPARO_SECRET_KEY.
+    """Re-encrypt personal data and hash indicators again under the current AMPARO_SECRET_KEY.
 
     Set the new key in AMPARO_SECRET_KEY and the old one in AMPARO_OLD_SECRET_KEYS, run this,
     then remove the old key.
@@ -192,5 +216,15 @@ def rotate_key(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json({"key_id": keyring.current_key_id, "rows": changed})
     else:
+        ngettext = ngettext_for(cli_language())
         total = sum(changed.values())
-        console.print(f"[green]Re-encrypted {total} rows[/] under key {keyring.current_key_id}.")
+        console.print(
+            "[green]"
+            + ngettext(
+                "%(n)d row sealed or hashed again under key %(key)s.",
+                "%(n)d rows sealed or hashed again under key %(key)s.",
+                total,
+            )
+            % {"n": total, "key": keyring.current_key_id}
+            + "[/]"
+        )

@@ -1,4 +1,4 @@
-"""Key rotation: re-seal every encrypted column and recompute every blind index."""
+"""Key rotation: re-seal every encrypted column and recompute every blind index and keyed hash."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def rotate(*, session: Session, keyring: Keyring, batch_size: int = 500) -> dict
         if count:
             changed[table.name] = count
             logger.info("re-encrypted %d rows of %s", count, table.name)
+    # the indicators' keyed hashes, which link reports and answer look-ups (amparo.network.rekey)
+    from amparo.network.rekey import rekey
+
+    result = rekey(session=session, keyring=keyring)
+    touched = result.rekeyed + result.absorbed  # rows dropped (unmentioned) are only logged
+    if touched:
+        changed["indicators"] = touched
     return changed
 
 

@@ -1,0 +1,181 @@
+"""Indicator keys after a key rotation.
+
+An indicator is stored once, as a keyed hash of its type and canonical value under the blind-index
+key derived from ``AMPARO_SECRET_KEY`` (``service.indicator_key``). When the secret changes, every
+new report, look-up and link computes the hash under the new key: without this step the numbers
+already reported would stop linking with new reports and stop answering look-ups, silently.
+
+The canonical value is not stored beside its hash, but every mention of it holds it (encrypted in
+``report_indicators.value``): each indicator is hashed again from one of its mentions. An
+indicator that the new key already holds (a report stored between the change of key and the
+rotation) absorbs the old one's mentions, and the clusters of its reports join, as when a value
+leaves the warning list. An indicator that no report mentions any more holds nothing worth
+keeping and is dropped (the warning list's own rows are kept under the new key, and written
+again under it by the list's re-sync).
+Idempotent; in the caller's transaction, under the linking lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from amparo.crypto import Keyring
+from amparo.network import service, warninglist
+from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RekeyResult:
+    rekeyed: int  # indicators whose hash changed
+    absorbed: int  # old indicators merged into the one the new key already held
+    dropped: int  # indicators no report mentions
+    clusters_joined: int
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rekeyed": self.rekeyed,
+            "absorbed": self.absorbed,
+            "dropped": self.dropped,
+            "clusters_joined": self.clusters_joined,
+        }
+
+
+def rekey(*, session: Session, keyring: Keyring, batch_size: int = 1000) -> RekeyResult:
+    """Hash every stored indicator again under ``keyring``'s current blind-index key."""
+    service.lock(session)
+    # the listed values' own rows, which no report may mention: kept when under this key
+    listed = {
+        (kind, keyring.blind_index(value, kind=f"indicator:{kind}"))
+        for kind, value in warninglist.effective(session).entries
+    }
+    rekeyed = absorbed = dropped = joined = 0
+    last = 0
+    while True:
+        rows = session.execute(
+            select(IndicatorKey.id, IndicatorKey.type, IndicatorKey.key)
+            .where(IndicatorKey.id > last)
+            .order_by(IndicatorKey.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1].id
+        values = _one_value_each(session, [row.id for row in rows])
+        orphans: list[int] = []
+        wanted: dict[int, str] = {}
+        for row in rows:
+            value = values.get(row.id)
+            if value is None:
+                if (row.type, row.key) not in listed:
+                    orphans.append(row.id)
+                continue
+            key = keyring.blind_index(value, kind=f"indicator:{row.type}")
+            if key != row.key:
+                wanted[row.id] = key
+        if orphans:
+            session.execute(delete(IndicatorKey).where(IndicatorKey.id.in_(orphans)))
+            dropped += len(orphans)
+        types = {row.id: row.type for row in rows}
+        holders = _holders(session, {(types[i], k) for i, k in wanted.items()})
+        for indicator_id, key in wanted.items():
+            holder = holders.get((types[indicator_id], key))
+            if holder is None:
+                session.execute(
+                    update(IndicatorKey).where(IndicatorKey.id == indicator_id).values(key=key)
+                )
+                holders[(types[indicator_id], key)] = indicator_id
+                rekeyed += 1
+            else:
+                joined += _absorb(session, into=holder, old=indicator_id)
+                absorbed += 1
+        session.flush()
+    session.expire_all()
+    warninglist.sync(session=session)  # the listed values' own rows, under the new key
+    result = RekeyResult(rekeyed, absorbed, dropped, joined)
+    if rekeyed or absorbed or dropped:
+        logger.info("indicators hashed again under the current key: %s", result.counts())
+    return result
+
+
+def _one_value_each(session: Session, indicator_ids: list[int]) -> dict[int, str]:
+    """The canonical value of each indicator, read (and decrypted) from one of its mentions."""
+    first = (
+        select(Mention.indicator_id, func.min(Mention.id).label("mention_id"))
+        .where(Mention.indicator_id.in_(indicator_ids))
+        .group_by(Mention.indicator_id)
+        .subquery()
+    )
+    return {
+        indicator_id: value
+        for indicator_id, value in session.execute(
+            select(first.c.indicator_id, Mention.value).join(
+                Mention, Mention.id == first.c.mention_id
+            )
+        )
+    }
+
+
+def _holders(session: Session, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The indicators that already hold these (type, key) pairs."""
+    found: dict[tuple[str, str], int] = {}
+    for kind in sorted({kind for kind, _ in pairs}):
+        keys = sorted(key for k, key in pairs if k == kind)
+        for start in range(0, len(keys), 1000):
+            for row in session.execute(
+                select(IndicatorKey.id, IndicatorKey.key).where(
+                    IndicatorKey.type == kind, IndicatorKey.key.in_(keys[start : start + 1000])
+                )
+            ):
+                found[(kind, row.key)] = row.id
+    return found
+
+
+def _absorb(session: Session, *, into: int, old: int) -> int:
+    """Move ``old``'s mentions to ``into`` (the same value under the new key), add up what they
+    count, drop ``old``; join the clusters of the live reports that now share ``into`` unless the
+    value is warning-listed. Returns the number of clusters joined away."""
+    target = session.get(IndicatorKey, into)
+    source = session.get(IndicatorKey, old)
+    if target is None or source is None:  # both were read in this transaction, locked
+        raise LookupError(f"indicator {into} or {old} vanished during re-keying")
+    session.execute(
+        update(Mention)
+        .where(Mention.indicator_id == old)
+        .values(indicator_id=into)
+        .execution_options(synchronize_session=False)
+    )
+    target.report_count += source.report_count
+    seen_first = [d for d in (target.first_seen, source.first_seen) if d is not None]
+    seen_last = [d for d in (target.last_seen, source.last_seen) if d is not None]
+    target.first_seen = min(seen_first) if seen_first else None
+    target.last_seen = max(seen_last) if seen_last else None
+    target.warning = target.warning or source.warning
+    session.delete(source)
+    session.flush()
+    if target.warning is not None:
+        return 0
+    clusters: list[int] = sorted(
+        {
+            cluster_id
+            for cluster_id in session.scalars(
+                select(Report.cluster_id)
+                .join(Mention, Mention.report_id == Report.id)
+                .where(
+                    Mention.indicator_id == into,
+                    Report.status != ReportStatus.RETRACTED,
+                    Report.cluster_id.is_not(None),
+                )
+            )
+            if cluster_id is not None
+        }
+    )
+    if len(clusters) < 2:
+        return 0
+    service.merge(session, clusters)
+    return len(clusters) - 1

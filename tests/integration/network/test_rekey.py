@@ -1,0 +1,97 @@
+"""After a key rotation, the numbers already reported still link new reports and still answer
+look-ups (``amparo.network.rekey``) — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from amparo import crypto
+from amparo.crypto import Keyring
+from amparo.network import rekey, service
+from amparo.network.models import IndicatorKey, Mention
+from tests import factories
+from tests.conftest import TEST_SECRET
+from tests.integration.network.test_warninglist import (
+    CONSEJO,
+    clusters,
+    components,
+    report,
+)
+
+NEW_SECRET = "the-new-secret-after-rotation-" + "z" * 40
+PHONE_X, PHONE_Y = "+525511223344", "+525599887766"
+
+
+@pytest.fixture
+def rotated() -> Iterator[Keyring]:
+    """The new key active, the old one still accepted for reading (as during a rotation)."""
+    before = crypto.active_keyring()
+    keyring = Keyring.from_secrets(NEW_SECRET, [TEST_SECRET])
+    crypto.set_active_keyring(keyring)
+    yield keyring
+    crypto.set_active_keyring(before)
+
+
+def test_reported_numbers_link_and_answer_again_after_a_rotation(
+    db: Session, rotated: Keyring
+) -> None:
+    crypto.set_active_keyring(Keyring.from_secrets(TEST_SECRET))  # before the rotation
+    org = factories.org(db)
+    a = report(db, org.id, PHONE_X)
+    b = report(db, org.id, PHONE_X, PHONE_Y)
+    c = report(db, org.id, PHONE_Y)
+    listed = report(db, org.id, CONSEJO)  # a warning-listed number stays unlinking
+    listed_too = report(db, org.id, CONSEJO)
+    assert service.times_reported(db, "phone", PHONE_X, older_than=None)[0] == 2
+
+    crypto.set_active_keyring(rotated)  # the secret changed; rotate-key has not run yet
+    # the defect this fixes: under the new key the stored numbers are strangers
+    assert service.times_reported(db, "phone", PHONE_X, older_than=None)[0] == 0
+    d = report(db, org.id, PHONE_X)  # stored in that window: a second row for PHONE_X
+    assert {d.id} in [set(g) for g in clusters(db)]
+
+    result = rekey.rekey(session=db, keyring=rotated)
+
+    assert result.absorbed == 1  # PHONE_X's old row joined the new one that d created
+    assert result.rekeyed >= 2  # PHONE_Y and the listed number at least
+    assert result.clusters_joined == 1
+    assert service.times_reported(db, "phone", PHONE_X, older_than=None)[0] == 3
+    assert service.times_reported(db, "phone", PHONE_Y, older_than=None)[0] == 2
+    assert service.times_reported(db, "phone", CONSEJO, older_than=None)[1] is not None
+    assert frozenset({a.id, b.id, c.id, d.id}) in clusters(db)
+    assert frozenset({listed.id}) in clusters(db)
+    assert frozenset({listed_too.id}) in clusters(db)
+    assert clusters(db) == components(db)
+    for row in db.scalars(select(IndicatorKey)):
+        values = set(db.scalars(select(Mention.value).where(Mention.indicator_id == row.id)))
+        assert len(values) <= 1  # one value per indicator, never two merged wrongly
+        for value in values:
+            assert row.key == rotated.blind_index(value, kind=f"indicator:{row.type}")
+
+    e = report(db, org.id, PHONE_Y)  # a new report links with the old ones at once
+    assert frozenset({a.id, b.id, c.id, d.id, e.id}) in clusters(db)
+    again = rekey.rekey(session=db, keyring=rotated)
+    assert again.counts() == {"rekeyed": 0, "absorbed": 0, "dropped": 0, "clusters_joined": 0}
+
+
+def test_indicators_no_report_mentions_are_dropped(db: Session, rotated: Keyring) -> None:
+    crypto.set_active_keyring(Keyring.from_secrets(TEST_SECRET))
+    org = factories.org(db)
+    gone = report(db, org.id, "+525544332211")
+    service.delete_report(session=db, org_id=org.id, report_id=gone.id)
+    db.flush()
+    orphan = db.execute(
+        select(IndicatorKey.id, IndicatorKey.key).where(
+            IndicatorKey.key == service.indicator_key("phone", "+525544332211")
+        )
+    ).first()
+    crypto.set_active_keyring(rotated)
+    result = rekey.rekey(session=db, keyring=rotated)
+    assert orphan is not None  # deleting a report leaves the indicator row behind
+    assert result.dropped >= 1
+    # by its key: SQLite may give the freed id to a row written after (the list's re-sync)
+    assert db.scalar(select(func.count()).where(IndicatorKey.key == orphan.key)) == 0
