@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import String, Table, cast, select, update
+from sqlalchemy import String, Table, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
 from amparo.crypto import Keyring
@@ -72,6 +72,7 @@ def _rotate_table(
         rows = session.execute(query).all()
         if not rows:
             return count
+        changes: dict[tuple[str, ...], list[dict[str, object]]] = {}
         for row in rows:
             last = row[0]
             values: dict[str, str | None] = {}
@@ -90,5 +91,16 @@ def _rotate_table(
                     if getattr(row, index_col) != index:
                         values[index_col] = index
             if values:
-                session.execute(update(table).where(pk == row[0]).values(**values))
+                params: dict[str, object] = {f"v_{k}": v for k, v in values.items()}
+                params["v_pk"] = row[0]
+                changes.setdefault(tuple(sorted(values)), []).append(params)
                 count += 1
+        # one executemany per set of changed columns (a statement per row took minutes at
+        # 300,000 mentions on PostgreSQL)
+        for columns, batch in changes.items():
+            statement = (
+                update(table)
+                .where(pk == bindparam("v_pk"))
+                .values({table.c[c]: bindparam(f"v_{c}") for c in columns})
+            )
+            session.execute(statement, batch)
