@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from amparo.crypto import Keyring
 from amparo.network import service, warninglist
-from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus
+from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus, WarningEntry
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ class RekeyResult:
     absorbed: int  # old indicators merged into the one the new key already held
     dropped: int  # indicators no report mentions
     clusters_joined: int
+    clusters_split: int
+    entries: int  # the deployment's warning-list entries hashed again (or dropped as twins)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -43,18 +45,21 @@ class RekeyResult:
             "absorbed": self.absorbed,
             "dropped": self.dropped,
             "clusters_joined": self.clusters_joined,
+            "clusters_split": self.clusters_split,
+            "entries": self.entries,
         }
 
 
 def rekey(*, session: Session, keyring: Keyring, batch_size: int = 1000) -> RekeyResult:
     """Hash every stored indicator again under ``keyring``'s current blind-index key."""
     service.lock(session)
+    entries = _rekey_entries(session, keyring)
     # the listed values' own rows, which no report may mention: kept when under this key
     listed = {
         (kind, keyring.blind_index(value, kind=f"indicator:{kind}"))
         for kind, value in warninglist.effective(session).entries
     }
-    rekeyed = absorbed = dropped = joined = 0
+    rekeyed = absorbed = dropped = joined = split = 0
     last = 0
     while True:
         rows = session.execute(
@@ -96,13 +101,15 @@ def rekey(*, session: Session, keyring: Keyring, batch_size: int = 1000) -> Reke
             session.execute(update(IndicatorKey), moves)  # ORM bulk UPDATE by primary key
             rekeyed += len(moves)
         for holder, indicator_id in absorbs:  # rare: after the moves they may point to
-            joined += _absorb(session, into=holder, old=indicator_id)
+            more_joined, more_split = _absorb(session, into=holder, old=indicator_id)
+            joined += more_joined
+            split += more_split
             absorbed += 1
         session.flush()
     session.expire_all()
     warninglist.sync(session=session)  # the listed values' own rows, under the new key
-    result = RekeyResult(rekeyed, absorbed, dropped, joined)
-    if rekeyed or absorbed or dropped:
+    result = RekeyResult(rekeyed, absorbed, dropped, joined, split, entries)
+    if rekeyed or absorbed or dropped or entries:
         logger.info("indicators hashed again under the current key: %s", result.counts())
     return result
 
@@ -140,10 +147,12 @@ def _holders(session: Session, pairs: set[tuple[str, str]]) -> dict[tuple[str, s
     return found
 
 
-def _absorb(session: Session, *, into: int, old: int) -> int:
+def _absorb(session: Session, *, into: int, old: int) -> tuple[int, int]:
     """Move ``old``'s mentions to ``into`` (the same value under the new key), add up what they
-    count, drop ``old``; join the clusters of the live reports that now share ``into`` unless the
-    value is warning-listed. Returns the number of clusters joined away."""
+    count, drop ``old``. ``into`` says whether the value is warning-listed now (the list's
+    re-sync at start-up wrote it under the new key). Listed: the clusters that ``old``, if it
+    was linking, held together are walked again and split. Not listed: the clusters of the live
+    reports that now share it join. Returns (clusters joined away, clusters split off)."""
     target = session.get(IndicatorKey, into)
     source = session.get(IndicatorKey, old)
     if target is None or source is None:  # both were read in this transaction, locked
@@ -159,11 +168,9 @@ def _absorb(session: Session, *, into: int, old: int) -> int:
     seen_last = [d for d in (target.last_seen, source.last_seen) if d is not None]
     target.first_seen = min(seen_first) if seen_first else None
     target.last_seen = max(seen_last) if seen_last else None
-    target.warning = target.warning or source.warning
+    was_linking = source.warning is None
     session.delete(source)
     session.flush()
-    if target.warning is not None:
-        return 0
     clusters: list[int] = sorted(
         {
             cluster_id
@@ -179,7 +186,34 @@ def _absorb(session: Session, *, into: int, old: int) -> int:
             if cluster_id is not None
         }
     )
+    if target.warning is not None:
+        if not was_linking:
+            return 0, 0
+        return 0, sum(service.resplit(session, cluster_id) for cluster_id in clusters)
     if len(clusters) < 2:
-        return 0
+        return 0, 0
     service.merge(session, clusters)
-    return len(clusters) - 1
+    return len(clusters) - 1, 0
+
+
+def _rekey_entries(session: Session, keyring: Keyring) -> int:
+    """The deployment's warning-list entries under the new key (``add_entry`` finds a value
+    listed twice by its key). An entry added again while the keys differed is a twin: the
+    older one stays. Returns the entries changed or dropped."""
+    changed = 0
+    kept: dict[tuple[str, str], WarningEntry] = {}
+    for entry in session.scalars(select(WarningEntry).order_by(WarningEntry.id)):
+        key = keyring.blind_index(entry.value, kind=f"indicator:{entry.type}")
+        if (entry.type, key) in kept:
+            logger.info("a warning-list entry listed twice across the key change was dropped")
+            session.delete(entry)
+            changed += 1
+            continue
+        kept[(entry.type, key)] = entry
+    session.flush()  # twins gone before any key moves to the one they held
+    for (_kind, key), entry in kept.items():
+        if entry.key != key:
+            entry.key = key
+            changed += 1
+    session.flush()
+    return changed
