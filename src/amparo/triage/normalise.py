@@ -77,7 +77,9 @@ def _fold(char: str) -> str:
     out = out.translate(_CONFUSABLES)
     if not out.isascii():  # of what is left ("µ" is now "μ"), the letters that pass for Latin
         out = "".join((look_alike(c) or c) if c.isalpha() else c for c in out)
-    return out
+    # what folds into a formatting mark ("﹍" is "_", "＊" is "*") goes as the mark itself goes:
+    # otherwise a second pass would remove it (normalising twice must change nothing)
+    return "".join(c for c in out if c not in _FORMATTING)
 
 
 _LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
