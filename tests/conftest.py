@@ -3,10 +3,13 @@ transaction; PostgreSQL must be reachable (``AMPARO_TEST_POSTGRES_URL``) or the 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
-from collections.abc import Iterator
+import threading
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
@@ -21,10 +24,32 @@ from amparo.store import migrate
 from amparo.store.engine import make_engine
 from amparo.web.app import create_app
 
+T = TypeVar("T")
 POSTGRES_URL = os.environ.get(
     "AMPARO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 TEST_SECRET = "test-secret-key-" + "x" * 40
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: once the browser tests have started, Playwright
+    keeps an event loop running in the main thread for the rest of the session, and
+    ``asyncio.run`` refuses to start another there."""
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:  # raised again in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def _admin_conninfo(url: str) -> str:
@@ -142,6 +167,8 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]) -> FastAPI:
     application = create_app(settings, engine=engine)
     application.state.session_factory = session_factory
+    if application.state.loop_reads is not None:  # the event loop's reads see the test's rows
+        application.state.loop_reads = session_factory
     return application
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from amparo.web import processes
+from tests.conftest import run_coroutine
 
 pytestmark = pytest.mark.skipif(
     not processes.balanced(), reason="SO_REUSEPORT balancing is Linux's"
@@ -185,4 +186,4 @@ def test_connections_to_a_process_socket_send_without_waiting_for_acknowledgemen
             writer.close()
             return nodelay
 
-    assert asyncio.run(scenario()) != 0
+    assert run_coroutine(scenario()) != 0

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from amparo.crypto import Keyring, set_active_keyring
 from amparo.settings import Settings
@@ -81,11 +82,43 @@ def keyring_from(settings: Settings) -> Keyring:
     )
 
 
-def reads_locally(engine: Engine) -> bool:
-    """Whether a read of this database waits for nothing outside the process: an embedded
-    SQLite file in WAL mode, read in a ``READ_ONLY`` transaction (a PostgreSQL read is a
-    network round trip, and can wait as long as the network does)."""
-    return engine.dialect.name == "sqlite"
+LOOP_READ_BUSY_SECONDS = 0.1
+
+
+def make_loop_read_engine(engine: Engine) -> Engine | None:
+    """An engine for the few reads the event loop makes itself, or None where a read can wait
+    on something outside the process (PostgreSQL is a network round trip).
+
+    For an embedded SQLite file: one connection of its own (``StaticPool``: the loop runs one
+    read at a time), query-only, every transaction DEFERRED (in WAL mode a reader never waits
+    for a writer), and a busy timeout of 0.1 s instead of 5 for the rare waits left (recovery of
+    the WAL index). Its own connection, because the loop must never wait for the shared pool:
+    the requests that hold the pool's connections give them back only when the loop runs their
+    clean-up (16 concurrent sign-ins emptied it and froze the process for 5 s)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None  # another connection would open another (empty) database
+    read = create_engine(
+        engine.url,
+        poolclass=StaticPool,
+        connect_args={"check_same_thread": False, "timeout": LOOP_READ_BUSY_SECONDS},
+    )
+    event.listen(read, "connect", _sqlite_read_pragmas)
+    event.listen(read, "begin", _sqlite_read_begin)
+    return read
+
+
+def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy decides where transactions begin
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def _sqlite_read_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -293,12 +293,12 @@ def prime() -> None:
     if _primed:
         return
     warm_up()
+    examples = [
+        text
+        for flag in catalogue_data.load().flags
+        for by_kind in flag.examples.values()
+        for text in by_kind.get("match", ())
+    ]
+    for start in range(0, len(examples), MAX_BATCH):
+        analyze_many(examples[start : start + MAX_BATCH])
     _primed = True
-    analyze_many(
-        [
-            text
-            for flag in catalogue_data.load().flags
-            for by_kind in flag.examples.values()
-            for text in by_kind.get("match", ())
-        ]
-    )

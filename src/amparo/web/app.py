@@ -15,7 +15,12 @@ from sqlalchemy import Engine
 
 from amparo import __version__, logs
 from amparo.settings import Settings, get_settings
-from amparo.store.engine import keyring_from, make_engine, make_session_factory, reads_locally
+from amparo.store.engine import (
+    keyring_from,
+    make_engine,
+    make_loop_read_engine,
+    make_session_factory,
+)
 from amparo.web import problems
 from amparo.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from amparo.web.ratelimit import RateLimiter
@@ -68,7 +73,10 @@ def create_app(
     app.state.engine = engine
     app.state.keyring = keyring_from(settings)
     app.state.session_factory = make_session_factory(engine)
-    app.state.local_reads = reads_locally(engine)
+    # reads the event loop makes itself (the message check's look-up), where nothing in them
+    # can wait outside the process; None: they go to the thread pool
+    loop_read_engine = make_loop_read_engine(engine)
+    app.state.loop_reads = make_session_factory(loop_read_engine) if loop_read_engine else None
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
 
     problems.install(app)
@@ -103,9 +111,11 @@ def _warm_up_lookups(app: FastAPI) -> None:
 
     try:
         items = service.to_look_up("+52 55 1234 5678 (713) 555-0199", country=None)
-        service.indicators_seen_with(app.state.session_factory, items, delay_hours=0)
-    except Exception:
-        logger.warning("the database did not answer at start-up", exc_info=True)
+        for factory in (app.state.session_factory, app.state.loop_reads):
+            if factory is not None:
+                service.indicators_seen_with(factory, items, delay_hours=0)
+    except Exception as exc:  # the type only: an error's text may carry statement parameters
+        logger.warning("the database did not answer at start-up (%s)", type(exc).__name__)
 
 
 def _mount_docs(app: FastAPI) -> None:
