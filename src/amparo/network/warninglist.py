@@ -23,6 +23,7 @@ and removing takes the ``warninglist:write`` permission, which no role carries (
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -232,6 +233,8 @@ def _checked(kind: str, value: str, reason: str, region: str | None) -> tuple[st
             known=", ".join(sorted(fields.TYPES)),
         )
     reason = " ".join(reason.split())
+    if any(unicodedata.category(char) == "Cc" for char in reason):  # a NUL: PostgreSQL's 500
+        raise InvalidInput(N_("The reason holds control characters."), field="reason")
     if not 0 < len(reason) <= MAX_REASON:
         raise InvalidInput(
             N_("Say why the value links no reports, in 1 to %(n)d characters."),

@@ -306,3 +306,22 @@ def test_a_report_with_a_place_stored_before_the_limit_stays_editable(db: Sessio
         reports.update_report(
             session=db, org_id=org.id, report_id=created.id, changes={"place": "Q" * 201}
         )
+
+
+def test_a_nul_in_an_external_id_skips_its_line_only(db: Session) -> None:
+    """On PostgreSQL a NUL in the external id failed the whole import ("nothing was saved")."""
+    org = factories.org(db)
+    line = {"text": "llamaron del 55 1234 5678"}
+    result = run_import(
+        db,
+        org.id,
+        [
+            {**line, "external_id": "before"},
+            {**line, "external_id": "nul\x00id"},
+            {**line, "external_id": "after"},
+        ],
+    )
+    assert result.imported == 2
+    refused = gettext_for("es")("The external id holds control characters.")
+    assert result.errors == [(2, refused)]
+    assert sorted(stored(db, org.id)) == ["after", "before"]
