@@ -313,7 +313,7 @@ def sync(*, session: Session) -> SyncResult:
             service.merge(session, clusters)
             merged += len(clusters) - 1
     session.expire_all()
-    _sync_partner_links(session, [*listed, *unlisted], wanted)
+    sync_partner_links(session, [*listed, *unlisted], wanted)
     result = SyncResult(len(listed), len(unlisted), reworded, split, merged)
     if result.changed:
         logger.info("warning list re-synced: %s", result.counts())
@@ -374,13 +374,15 @@ def _clusters_of(session: Session, indicator_ids: Iterable[int]) -> list[int]:
     )
 
 
-def _sync_partner_links(
+def sync_partner_links(
     session: Session,
     indicator_ids: list[int],
     wanted: dict[tuple[str, str], tuple[str, str]],
 ) -> None:
     """Partner hubs asking online stop (or start again) finding the changed values: the
-    outgoing hashes leave listed values out (``partner_links``)."""
+    outgoing hashes leave listed values out (``partner_links``). Also after a key rotation
+    joined two rows of one value (``rekey``). ``wanted``: listed values by (type, key); the
+    others are read from a mention."""
     from amparo.network import partner_links
     from amparo.network.models import PartnerLink
 
