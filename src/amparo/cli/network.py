@@ -455,7 +455,14 @@ def export(
             origin=audit.CLI,
             target=audit.Target("organisation", owner.id, {"format": fmt.lower()}),
         )
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+        if output:
+            # before the audit record is committed: an export that could not be written is
+            # not one (it failed as "nothing was saved" with the record already in the log)
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError:
+                raise InvalidInput(
+                    N_("The file %(path)s cannot be written."), field="output", path=output
+                ) from None
+    if not output:
         sys.stdout.write(text)

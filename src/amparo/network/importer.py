@@ -3,6 +3,7 @@ its number and skipped, every good one is kept (each in its own savepoint)."""
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
                 raw = stream.readline(MAX_LINE_BYTES + 1)
             yield number, b"\x00too-long"
             continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            # "UTF-8" as Notepad and Excel save it; ``import-list`` and ``check --jsonl``
+            # already read it (the first line was refused as "not JSON (column 1)")
+            raw = raw[len(codecs.BOM_UTF8) :]
         yield number, raw
 
 

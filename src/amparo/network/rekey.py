@@ -60,6 +60,7 @@ def rekey(*, session: Session, keyring: Keyring, batch_size: int = 1000) -> Reke
         for kind, value in warninglist.effective(session).entries
     }
     rekeyed = absorbed = dropped = joined = split = 0
+    merged: set[int] = set()  # indicators that absorbed another
     last = 0
     while True:
         rows = session.execute(
@@ -105,9 +106,15 @@ def rekey(*, session: Session, keyring: Keyring, batch_size: int = 1000) -> Reke
             joined += more_joined
             split += more_split
             absorbed += 1
+            merged.add(holder)
         session.flush()
     session.expire_all()
     warninglist.sync(session=session)  # the listed values' own rows, under the new key
+    if merged:
+        # A shared report stored between the change of key and the rotation wrote its value's
+        # outgoing partner hashes counting only the reports of the new row: a partner hub
+        # asking online was told 1 where both rows' reports now count.
+        warninglist.sync_partner_links(session, sorted(merged), {})
     result = RekeyResult(rekeyed, absorbed, dropped, joined, split, entries)
     if rekeyed or absorbed or dropped or entries:
         logger.info("indicators hashed again under the current key: %s", result.counts())

@@ -17,6 +17,7 @@ import dataclasses
 import enum
 import functools
 import re
+import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -142,6 +143,11 @@ def prepare(
         raise InvalidInput(
             N_("The external id must have 1 to 200 characters."), field="external_id"
         )
+    if data.external_id is not None and _has_control(data.external_id):
+        # stored as written (not sealed): PostgreSQL refuses a NUL in a text column, which
+        # failed the request (500) or the whole import, and a line break splits the import's
+        # one-line messages that quote the id
+        raise InvalidInput(N_("The external id holds control characters."), field="external_id")
     mentions: list[PreparedMention] = []
     for source in (data.text, data.narrative):
         if source:
@@ -168,6 +174,10 @@ def _from_text(found: Iterable[Indicator]) -> list[PreparedMention]:
         )
         for i in found
     ]
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in value)
 
 
 def _limits(data: ReportIn) -> None:

@@ -23,6 +23,7 @@ and removing takes the ``warninglist:write`` permission, which no role carries (
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -232,6 +233,8 @@ def _checked(kind: str, value: str, reason: str, region: str | None) -> tuple[st
             known=", ".join(sorted(fields.TYPES)),
         )
     reason = " ".join(reason.split())
+    if any(unicodedata.category(char) == "Cc" for char in reason):  # a NUL: PostgreSQL's 500
+        raise InvalidInput(N_("The reason holds control characters."), field="reason")
     if not 0 < len(reason) <= MAX_REASON:
         raise InvalidInput(
             N_("Say why the value links no reports, in 1 to %(n)d characters."),
@@ -310,7 +313,7 @@ def sync(*, session: Session) -> SyncResult:
             service.merge(session, clusters)
             merged += len(clusters) - 1
     session.expire_all()
-    _sync_partner_links(session, [*listed, *unlisted], wanted)
+    sync_partner_links(session, [*listed, *unlisted], wanted)
     result = SyncResult(len(listed), len(unlisted), reworded, split, merged)
     if result.changed:
         logger.info("warning list re-synced: %s", result.counts())
@@ -371,13 +374,15 @@ def _clusters_of(session: Session, indicator_ids: Iterable[int]) -> list[int]:
     )
 
 
-def _sync_partner_links(
+def sync_partner_links(
     session: Session,
     indicator_ids: list[int],
     wanted: dict[tuple[str, str], tuple[str, str]],
 ) -> None:
     """Partner hubs asking online stop (or start again) finding the changed values: the
-    outgoing hashes leave listed values out (``partner_links``)."""
+    outgoing hashes leave listed values out (``partner_links``). Also after a key rotation
+    joined two rows of one value (``rekey``). ``wanted``: listed values by (type, key); the
+    others are read from a mention."""
     from amparo.network import partner_links
     from amparo.network.models import PartnerLink
 

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.accounts.models import AuditEvent, Scope
+from amparo.i18n import gettext_for
 from amparo.network import service
+from amparo.network.models import Report
 from tests import factories
 
 
@@ -225,3 +227,23 @@ def test_absurd_dates_and_currencies_are_refused(client: TestClient, db: Session
     )
     assert future.status_code == 422
     assert future.json()["errors"][0]["message"] == "La fecha 2099-05-05 está en el futuro."
+
+
+def test_an_external_id_with_control_characters_is_refused(client: TestClient, db: Session) -> None:
+    """A NUL in the external id (stored as written, not sealed) made PostgreSQL fail the
+    request with a 500; a line break would split the import's one-line messages."""
+    org = factories.org(db)
+    headers = {**factories.bearer(factories.token(db, org)), "Accept-Language": "es"}
+    db.commit()
+    body = {"text": "llamaron del 55 1234 5678"}
+    for external_id in ("a\x00b", "a\nb", "\tb"):
+        refused = client.post(
+            "/api/v1/reports", headers=headers, json={**body, "external_id": external_id}
+        )
+        assert refused.status_code == 422, refused.text
+        (error,) = refused.json()["errors"]
+        assert error["field"] == "external_id"
+        assert error["message"] == gettext_for("es")("The external id holds control characters.")
+    assert db.scalars(select(Report).where(Report.org_id == org.id)).all() == []
+    created = client.post("/api/v1/reports", headers=headers, json={**body, "external_id": "a b"})
+    assert created.status_code == 201, created.text

@@ -100,6 +100,7 @@ def test_who_may_read_add_and_remove(client: TestClient, db: Session) -> None:
         ({"type": "phone", "value": "(713) 555-0199"}, 422, "value"),
         ({"type": "phone", "value": "+52 55 8080 8080", "reason": "x" * 201}, 422, "reason"),
         ({"type": "phone", "value": "+52 55 8080 8080", "reason": " "}, 422, "reason"),
+        ({"type": "phone", "value": "+52 55 8080 8080", "reason": "a\x00b"}, 422, "reason"),
         ({"type": "phone", "value": "+52 55 5533 5533"}, 409, None),  # shipped already
         ({"type": "phone", "value": "+52 1 55 1111 2222"}, 409, None),  # added below
         ({"type": "phone", "value": "+52 55 8080 8080", "colour": "red"}, 422, "colour"),

@@ -308,3 +308,28 @@ def test_skipped_lines_stay_one_line_each_when_not_on_a_terminal(
     assert failed.returncode == 2
     assert len(failed.stderr.splitlines()) == 1
     assert "[/]" in failed.stderr
+
+
+def test_an_export_to_a_folder_that_does_not_exist(tmp_path: Path, fresh_database_url: str) -> None:
+    """It failed as "something failed on our side, nothing was saved" (exit 70) with its audit
+    record already committed: an export that never left was in the log."""
+    env = cli_env(tmp_path, fresh_database_url)
+    run(env, "db", "upgrade")
+    run(env, "admin", "create-org", "casa-5", "--name", "Casa 5")
+    nowhere = tmp_path / "no-such-folder" / "bundle.json"
+    failed = run(env, "export", "--format", "stix", "--output", str(nowhere), check=False)
+    assert failed.returncode == 2, failed.stderr
+    assert str(nowhere) in failed.stderr
+    assert "Traceback" not in failed.stderr
+    engine = create_engine(normalise_url(fresh_database_url))
+    with engine.connect() as connection:
+        actions = connection.scalars(select(AuditEvent.action)).all()
+    engine.dispose()
+    assert "indicators.export" not in actions
+    written = tmp_path / "bundle.json"
+    run(env, "export", "--format", "stix", "--output", str(written))
+    assert json.loads(written.read_text())["type"] == "bundle"
+    with engine.connect() as connection:
+        actions = connection.scalars(select(AuditEvent.action)).all()
+    engine.dispose()
+    assert actions.count("indicators.export") == 1

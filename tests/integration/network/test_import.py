@@ -306,3 +306,43 @@ def test_a_report_with_a_place_stored_before_the_limit_stays_editable(db: Sessio
         reports.update_report(
             session=db, org_id=org.id, report_id=created.id, changes={"place": "Q" * 201}
         )
+
+
+def test_a_nul_in_an_external_id_skips_its_line_only(db: Session) -> None:
+    """On PostgreSQL a NUL in the external id failed the whole import ("nothing was saved")."""
+    org = factories.org(db)
+    line = {"text": "llamaron del 55 1234 5678"}
+    result = run_import(
+        db,
+        org.id,
+        [
+            {**line, "external_id": "before"},
+            {**line, "external_id": "nul\x00id"},
+            {**line, "external_id": "after"},
+        ],
+    )
+    assert result.imported == 2
+    refused = gettext_for("es")("The external id holds control characters.")
+    assert result.errors == [(2, refused)]
+    assert sorted(stored(db, org.id)) == ["after", "before"]
+
+
+def test_a_file_saved_as_utf8_with_a_bom_imports_its_first_line(db: Session) -> None:
+    """Notepad and Excel save "UTF-8" with a byte-order mark: the first line was refused as
+    "not JSON (column 1)" (``import-list`` and ``check --jsonl`` already read it)."""
+    org = factories.org(db)
+    lines = [
+        {"external_id": "first", "text": "llamaron del 55 1234 5678"},
+        {"external_id": "second", "text": "otra vez el 55 1234 5678"},
+    ]
+    body = "\ufeff" + "\r\n".join(json.dumps(line) for line in lines) + "\r\n"
+    result = import_reports(
+        session=db,
+        org_id=org.id,
+        stream=io.BytesIO(body.encode()),
+        region="MX",
+        gettext=gettext_for("es"),
+        workers=0,
+    )
+    assert (result.imported, result.errors) == (2, [])
+    assert sorted(stored(db, org.id)) == ["first", "second"]

@@ -13,7 +13,8 @@ from amparo import crypto
 from amparo.accounts import audit
 from amparo.crypto import Keyring
 from amparo.errors import Conflict
-from amparo.network import rekey, service, warninglist
+from amparo.network import partner_links, rekey, service, warninglist
+from amparo.network.export import feed_hash
 from amparo.network.models import IndicatorKey, Mention, WarningEntry
 from tests import factories
 from tests.conftest import TEST_SECRET
@@ -138,3 +139,31 @@ def test_the_deployments_own_entries_are_hashed_again(db: Session, rotated: Keyr
     ]
     with pytest.raises(Conflict):
         warninglist.add_entry(session=db, value=hotline, reason="a third time", **listed)  # type: ignore[arg-type]
+
+
+def test_partner_hubs_count_every_report_of_a_value_after_a_rotation(
+    db: Session, rotated: Keyring
+) -> None:
+    """A shared report stored between the change of key and the rotation rewrote the value's
+    outgoing partner hash counting only itself; the rotation joined the two rows but the hub
+    asking online was still told 1 report, until someone ran ``partner-link refresh``."""
+    crypto.set_active_keyring(Keyring.from_secrets(TEST_SECRET))  # before the rotation
+    org = factories.org(db)
+    hub_key = b"k" * 32
+    _token, link, _size = partner_links.add_link(session=db, org_id=org.id, name="hub", key=hub_key)
+    report(db, org.id, PHONE_X, sharing="partners")
+    report(db, org.id, PHONE_X, sharing="network")
+
+    def hub_count() -> int:
+        digest = feed_hash(hub_key, "phone", PHONE_X)
+        (found,) = partner_links.answer(session=db, link=link, items=[("phone", digest)])
+        return found.reports
+
+    assert hub_count() == 2
+    crypto.set_active_keyring(rotated)  # the secret changed; rotate-key has not run yet
+    report(db, org.id, PHONE_X, sharing="partners")  # a second row for PHONE_X
+    result = rekey.rekey(session=db, keyring=rotated)
+    assert result.absorbed == 1
+    assert hub_count() == 3
+    partner_links.refresh_link(session=db, org_id=org.id, name="hub")
+    assert hub_count() == 3
