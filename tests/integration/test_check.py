@@ -59,6 +59,22 @@ def test_api_check_bad_input(client: TestClient) -> None:
     assert "UTF-8" in invalid_utf8.json()["detail"]
 
 
+def test_api_check_analyses_a_message_with_half_an_emoji(client: TestClient) -> None:
+    """An emoji cut in two by the app that forwarded the message ("\\ud83d" in JSON) was
+    refused as "this value is not valid", while the command line analysed the same message."""
+    body = '{"text": "Tenemos a su hijo \\ud83d deposite hoy o no lo vuelve a ver"}'
+    response = client.post(
+        "/api/v1/check", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    verdict = response.json()
+    assert verdict["level"] in ("high", "critical")
+    shown = "Tenemos a su hijo \ufffd deposite hoy o no lo vuelve a ver"
+    for flag in verdict["flags"]:
+        for span in flag["evidence"]:
+            assert shown[span["start"] : span["end"]] == span["text"]
+
+
 def test_api_check_is_rate_limited(client: TestClient, settings: Settings) -> None:
     limit = int(settings.anonymous_rate_limit.split("/")[0])
     codes = [
