@@ -178,6 +178,23 @@ def test_cli_check_jsonl_survives_what_editors_and_apps_write(tmp_path: Path) ->
     assert out[4]["level"] == "low"
 
 
+def test_cli_check_jsonl_keeps_the_id_of_a_line_without_text(tmp_path: Path) -> None:
+    """A record without its 'text' (a spreadsheet export named it 'mensaje') lost its id in
+    the error, so a volunteer matching answers by id could not tell which record failed."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "caso-17", "mensaje": RANSOM})
+        + "\n"
+        + json.dumps(["text", RANSOM])
+        + "\n"
+    )
+    result = cli("--jsonl", str(source))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0] == {"line": 1, "error": "La línea necesita un campo 'text'.", "id": "caso-17"}
+    assert "id" not in out[1]
+
+
 def test_cli_check_shows_message_text_literally_and_emergencies_as_such() -> None:
     """Square brackets in a message are text, not terminal markup; a call for help is not
     shown as "low risk"."""
