@@ -75,6 +75,20 @@ def test_api_check_analyses_a_message_with_half_an_emoji(client: TestClient) -> 
             assert shown[span["start"] : span["end"]] == span["text"]
 
 
+def test_the_check_opened_with_the_wrong_method_answers_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    """A volunteer who opens the check's API address in a browser (a GET) read Starlette's
+    English "Method Not Allowed" under a translated title, in the problem and on the page."""
+    problem = client.get("/api/v1/check", headers={"Accept-Language": "fr"})
+    assert problem.status_code == 405
+    assert problem.json()["detail"] == "Cette méthode n'est pas autorisée ici"
+    page = client.put("/", headers={"Accept": "text/html", "Accept-Language": "es"})
+    assert page.status_code == 405
+    assert "Method Not Allowed" not in page.text
+    assert "Este método no se permite aquí" in page.text
+
+
 def test_api_check_is_rate_limited(client: TestClient, settings: Settings) -> None:
     limit = int(settings.anonymous_rate_limit.split("/")[0])
     codes = [
