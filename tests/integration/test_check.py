@@ -59,6 +59,36 @@ def test_api_check_bad_input(client: TestClient) -> None:
     assert "UTF-8" in invalid_utf8.json()["detail"]
 
 
+def test_api_check_analyses_a_message_with_half_an_emoji(client: TestClient) -> None:
+    """An emoji cut in two by the app that forwarded the message ("\\ud83d" in JSON) was
+    refused as "this value is not valid", while the command line analysed the same message."""
+    body = '{"text": "Tenemos a su hijo \\ud83d deposite hoy o no lo vuelve a ver"}'
+    response = client.post(
+        "/api/v1/check", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    verdict = response.json()
+    assert verdict["level"] in ("high", "critical")
+    shown = "Tenemos a su hijo \ufffd deposite hoy o no lo vuelve a ver"
+    for flag in verdict["flags"]:
+        for span in flag["evidence"]:
+            assert shown[span["start"] : span["end"]] == span["text"]
+
+
+def test_the_check_opened_with_the_wrong_method_answers_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    """A volunteer who opens the check's API address in a browser (a GET) read Starlette's
+    English "Method Not Allowed" under a translated title, in the problem and on the page."""
+    problem = client.get("/api/v1/check", headers={"Accept-Language": "fr"})
+    assert problem.status_code == 405
+    assert problem.json()["detail"] == "Cette méthode n'est pas autorisée ici"
+    page = client.put("/", headers={"Accept": "text/html", "Accept-Language": "es"})
+    assert page.status_code == 405
+    assert "Method Not Allowed" not in page.text
+    assert "Este método no se permite aquí" in page.text
+
+
 def test_api_check_is_rate_limited(client: TestClient, settings: Settings) -> None:
     limit = int(settings.anonymous_rate_limit.split("/")[0])
     codes = [
@@ -160,6 +190,23 @@ def test_cli_check_jsonl_survives_what_editors_and_apps_write(tmp_path: Path) ->
     assert "larga" in out[3]["error"]
     assert out[4]["id"] == 5
     assert out[4]["level"] == "low"
+
+
+def test_cli_check_jsonl_keeps_the_id_of_a_line_without_text(tmp_path: Path) -> None:
+    """A record without its 'text' (a spreadsheet export named it 'mensaje') lost its id in
+    the error, so a volunteer matching answers by id could not tell which record failed."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "caso-17", "mensaje": RANSOM})
+        + "\n"
+        + json.dumps(["text", RANSOM])
+        + "\n"
+    )
+    result = cli("--jsonl", str(source))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0] == {"line": 1, "error": "La línea necesita un campo 'text'.", "id": "caso-17"}
+    assert "id" not in out[1]
 
 
 def test_cli_check_shows_message_text_literally_and_emergencies_as_such() -> None:

@@ -185,8 +185,10 @@ def _parse_line(raw: bytes | None, _: Gettext) -> tuple[str | None, Any, str | N
         )
     except ValueError:
         return None, None, _("The line is not valid JSON (NaN or Infinity).")
-    if not isinstance(row, dict) or "text" not in row:
+    if not isinstance(row, dict):
         return None, None, _("The line needs a 'text' field.")
+    if "text" not in row:  # its id still says which record it was
+        return None, row.get("id"), _("The line needs a 'text' field.")
     from amparo.triage import analysis
 
     try:

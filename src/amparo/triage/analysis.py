@@ -258,7 +258,13 @@ def analyze_many(
                 )
                 + extra,
                 headline=book.headline(headline_key, answer_lang),
-                advice=book.plan(category, level.value, answer_lang, normalised_text.text),
+                advice=book.plan(
+                    # unread is not "benign": the plan of the headline that says so
+                    headline_key if headline_key == "unsupported" else category,
+                    level.value,
+                    answer_lang,
+                    normalised_text.text,
+                ),
                 # where to report extortion: not on a greeting, nor on a call for help (whose
                 # plan already says 911, rescue and the consulate)
                 report=(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from amparo.i18n import supported
 from amparo.triage import MAX_CHARS
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # only ever unpaired in a str
 
 
 class CheckRequest(BaseModel):
@@ -17,6 +20,15 @@ class CheckRequest(BaseModel):
         max_length=MAX_CHARS,
         description="The message as received (WhatsApp, SMS, a voice-note transcript).",
     )
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _half_an_emoji(cls, value: object) -> object:
+        """A lone surrogate ("\\ud83d": an emoji cut in two by the app that forwarded the
+        message) becomes a replacement character, as the check itself does, one code point
+        for one, so the offsets still hold: pydantic would refuse the whole message."""
+        return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
     lang: Literal["es", "en", "pt", "fr"] | None = Field(
         default=None, description="Language of the answer; default: the message's language."
     )

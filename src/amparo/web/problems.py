@@ -8,6 +8,7 @@ which the response repeats so that a person can quote it.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
@@ -49,6 +50,13 @@ _HTTP_TITLES = {
     422: N_("The input is not valid"),
     429: N_("Too many requests"),
 }
+
+
+def _status_phrase(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
 
 
 def _lang_of_scope(scope: Scope) -> str:
@@ -325,7 +333,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         _ = gettext_for(_lang_of_scope(request.scope))
         title = _HTTP_TITLES.get(exc.status_code, N_("The request could not be handled"))
-        detail = _(title) if exc.detail in (None, "") or exc.status_code == 404 else exc.detail
+        # Starlette's own detail is the status's English phrase ("Method Not Allowed"): a
+        # reader of any language gets the translated title instead
+        default = exc.detail in (None, "", _status_phrase(exc.status_code))
+        detail = _(title) if default or exc.status_code == 404 else exc.detail
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             detail = _("The request body could not be read: send UTF-8 JSON.")
         return _problem(

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amparo.errors import InvalidInput
-from amparo.triage import Level, analyze, analyze_many, corpus, language, training
+from amparo.triage import Level, advice, analyze, analyze_many, corpus, language, training
 from amparo.triage import model as triage_model
 from amparo.triage.normalise import plain
 
@@ -99,6 +99,21 @@ def test_unsupported_language_is_analysed_and_said() -> None:
     verdict = analyze("Wir haben Ihren Sohn entführt. Zahlen Sie sofort 5000 Euro.")
     assert verdict.language_supported is False
     assert verdict.detected_language == "de"
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt", "fr"])
+def test_a_message_it_cannot_read_is_never_called_harmless(lang: str) -> None:
+    """A ransom demand in Chinese found nothing, and the advice said "we see no clear signs of
+    extortion" and "if it is a warning about extortion, share it" under a headline saying the
+    language cannot be judged: a family could forward the extortion itself as a warning."""
+    book = advice.load()
+    verdict = analyze("我们抓了你的儿子，马上付钱", lang=lang)
+    assert verdict.language_supported is False
+    assert verdict.headline == book.headline("unsupported", lang)
+    assert verdict.advice == book.plan("unsupported", "low", lang)
+    for harmless in ("nothing_alarming", "warning_is_useful"):
+        assert book.steps[harmless][lang] not in verdict.advice
+    assert book.steps["dont_pay"][lang] in verdict.advice
 
 
 @pytest.mark.parametrize(
