@@ -296,3 +296,21 @@ def test_a_check_cannot_look_numbers_up_in_bulk(client: TestClient, settings: Se
     page = client.post("/", data={"text": text}, headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "40 números o cuentas más del mensaje no se consultaron" in page.text
+
+
+UNREAD = "我们抓了你的儿子，马上付钱"  # "we took your son, pay now": a language it cannot read
+
+
+def test_a_message_it_cannot_read_is_not_called_low_risk(client: TestClient) -> None:
+    """Found by QA: the steps said "verify, do not pay", but the heading still said "Riesgo
+    bajo · 5 %" above them, which a family reads as "safe"."""
+    page = client.post("/", data={"text": UNREAD}, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Un idioma que no sabemos leer" in page.text
+    assert "Riesgo bajo" not in page.text
+    assert "Riesgo de extorsión" not in page.text
+    shown = cli(UNREAD)
+    assert shown.returncode == 0, shown.stderr
+    assert "Un idioma que no sabemos leer" in shown.stdout
+    assert "Riesgo bajo" not in shown.stdout
+    assert "Riesgo de extorsión" not in shown.stdout

@@ -85,13 +85,15 @@ def _show(console: Console, text: str, verdict: Verdict, _: Gettext) -> None:
     if verdict.category == "genuine_emergency":  # not "low risk": someone may need rescue
         style = EMERGENCY_STYLE
         heading = _(present.CATEGORY_NAMES[verdict.category])
+    elif verdict.unread:  # not "low risk" either: it could not be read
+        heading = _("A language we cannot read")
     title = Text(f" {heading} ", style=style)
     # the probability that the message is extortion: on a call for help, "risk 1 %" would read
     # as "little danger", so it is not shown there
     risk_label = _("Risk of extortion")
     category_label = _(present.CATEGORY_NAMES[verdict.category])
     percent = min(99, max(1, round(verdict.risk * 100)))  # never claim certainty
-    if verdict.category != "genuine_emergency":
+    if verdict.category != "genuine_emergency" and not verdict.unread:
         title.append(f"  {risk_label} {percent} %  ·  {category_label}")
     message = Text()
     for piece in present.segments(text, verdict):

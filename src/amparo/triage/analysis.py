@@ -69,6 +69,12 @@ class Verdict:
     def is_extortion(self) -> bool:
         return self.level in (Level.HIGH, Level.CRITICAL)
 
+    @property
+    def unread(self) -> bool:
+        """In a language the detector cannot read, with nothing in it that it recognises: its
+        "low" says nothing, and a "low risk" heading would read as "safe"."""
+        return not self.language_supported and self.level is Level.LOW and not self.flags
+
 
 def validate_text(text: object) -> str:
     """The message as a string, or InvalidInput saying what is wrong with it."""
