@@ -314,3 +314,20 @@ def test_a_message_it_cannot_read_is_not_called_low_risk(client: TestClient) -> 
     assert "Un idioma que no sabemos leer" in shown.stdout
     assert "Riesgo bajo" not in shown.stdout
     assert "Riesgo de extorsión" not in shown.stdout
+
+
+def test_past_the_limit_the_page_keeps_the_pasted_message(
+    client: TestClient, settings: Settings
+) -> None:
+    """Found by QA: a shelter's shared connection reaches the anonymous limit, and the plain
+    "too many requests" page lost the message a mother had pasted."""
+    limit = int(settings.anonymous_rate_limit.split("/")[0])
+    for _ in range(limit):
+        assert client.post("/", data={"text": "hola"}, headers={"Accept": "text/html"}).is_success
+    text = "Tenemos a su hijo <b>deposite</b> hoy"
+    page = client.post("/", data={"text": text}, headers={"Accept": "text/html"})
+    assert page.status_code == 429
+    assert int(page.headers["retry-after"]) >= 1
+    assert "Tenemos a su hijo &lt;b&gt;deposite&lt;/b&gt; hoy</textarea>" in page.text
+    assert 'role="alert"' in page.text
+    assert "Demasiados intentos. Vuelva a intentarlo en" in page.text

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from amparo.accounts import audit
 from amparo.accounts.audit import Origin
 from amparo.accounts.models import User
-from amparo.errors import InvalidInput
+from amparo.errors import InvalidInput, RateLimited
 from amparo.i18n import format_ago, supported
 from amparo.safety import status as safety_status
 from amparo.safety.status import Status
@@ -19,15 +19,16 @@ from amparo.store.types import utcnow
 from amparo.triage import MAX_CHARS, present
 from amparo.verdict import service as verdict_service
 from amparo.web.deps import (
-    AnonymousLimit,
     GettextDep,
     OriginDep,
     PageUserDep,
     SessionDep,
     SettingsDep,
+    client_address,
     get_page_user,
     lookup_budget,
 )
+from amparo.web.ratelimit import RateLimiter
 from amparo.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ def home(request: Request) -> Response:
     )
 
 
-@router.post("/", dependencies=[AnonymousLimit])
+@router.post("/")
 def check(
     request: Request,
     session: SessionDep,
@@ -51,6 +52,21 @@ def check(
     text: Annotated[str, Form()] = "",  # too long: the check says so (bodies cap at 1 MB)
 ) -> Response:
     lang = supported(getattr(request.state, "lang", None))
+    # The anonymous limit, counted here rather than as a dependency: past it the page keeps
+    # the pasted message and says when to try again (a shelter's shared connection reaches
+    # 30 checks a minute; the error page alone lost the text).
+    limiter: RateLimiter = request.app.state.rate_limiter
+    try:
+        limiter.hit(settings.anonymous_rate_limit, f"/:{client_address(request)}")
+    except RateLimited as exc:
+        return render(
+            request,
+            "check.html",
+            {"text": text[:MAX_CHARS], "verdict": None, "error": exc.render(_),
+             "max_chars": MAX_CHARS},
+            status=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )  # fmt: skip
     try:
         verdict = verdict_service.check_message(text=text, lang=lang, country=None)
     except InvalidInput as exc:
