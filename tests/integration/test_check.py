@@ -331,3 +331,15 @@ def test_past_the_limit_the_page_keeps_the_pasted_message(
     assert "Tenemos a su hijo &lt;b&gt;deposite&lt;/b&gt; hoy</textarea>" in page.text
     assert 'role="alert"' in page.text
     assert "Demasiados intentos. Vuelva a intentarlo en" in page.text
+
+
+def test_an_unknown_country_code_is_said_not_ignored(client: TestClient) -> None:
+    """Found by QA: "--country México" or "ZZ" silently gave the generic "where to report"."""
+    answer = client.post("/api/v1/check", json={"text": "hola", "country": "ZZ"})
+    assert answer.status_code == 422
+    assert "ZZ" in answer.json()["detail"]
+    assert client.post("/api/v1/check", json={"text": "hola", "country": "gt"}).status_code == 200
+    wrong = cli("hola", "--country", "México")
+    assert wrong.returncode == 2
+    assert "Código de país desconocido: México" in wrong.stderr
+    assert "Traceback" not in wrong.stderr

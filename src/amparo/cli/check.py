@@ -19,6 +19,7 @@ from rich.text import Text
 from amparo.cli import cli_language
 from amparo.errors import N_, AmparoError, InvalidInput
 from amparo.i18n import Gettext, gettext_for, supported
+from amparo.regions import checked_region
 
 if TYPE_CHECKING:
     from amparo.triage import Verdict
@@ -42,7 +43,11 @@ def check(
         str | None, typer.Option(help="Answer in this language (es, en, pt, fr).")
     ] = None,
     country: Annotated[
-        str | None, typer.Option(help="Where to report: MX, US, GT, HN, SV…")
+        str | None,
+        typer.Option(
+            help="Where to report: MX, US, GT, HN, SV…",
+            callback=lambda value: checked_region(value, "--country"),
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
     jsonl: Annotated[

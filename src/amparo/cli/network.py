@@ -19,6 +19,7 @@ from amparo.cli import cli_language, err_console
 from amparo.cli.common import console, db_session, load_settings, print_json
 from amparo.errors import N_, InvalidInput, NotFound
 from amparo.i18n import gettext_for, ngettext_for
+from amparo.regions import checked_region
 
 if TYPE_CHECKING:
     from amparo.network.importer import ImportResult
@@ -38,6 +39,7 @@ RegionOption = Annotated[
         "--region",
         help="Country of the reports (MX, US, GT, HN, SV …) for numbers "
         "written without a country code.",
+        callback=lambda value: checked_region(value, "--region"),
     ),
 ]
 

@@ -13,6 +13,7 @@ from amparo.accounts import audit
 from amparo.cli import cli_language
 from amparo.cli.common import console, db_session, print_json
 from amparo.i18n import gettext_for, ngettext_for
+from amparo.regions import checked_region
 from amparo.settings import Settings
 
 app = typer.Typer(
@@ -79,7 +80,11 @@ def add(
     ],
     region: Annotated[
         str | None,
-        typer.Option("--region", help="Country of a phone number written without its code."),
+        typer.Option(
+            "--region",
+            help="Country of a phone number written without its code.",
+            callback=lambda value: checked_region(value, "--region"),
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

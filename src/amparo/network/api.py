@@ -17,6 +17,7 @@ from amparo.indicators import shown_reason
 from amparo.network import partner_links, remote_hubs, reports, service
 from amparo.network import schemas as s
 from amparo.network.models import Category, Channel, PartnerLink, Report, ReportStatus, Sharing
+from amparo.regions import checked_region
 from amparo.store.types import utcnow
 from amparo.web.deps import (
     MAX_ID,
@@ -84,7 +85,9 @@ def create_report(
         sharing=body.sharing,
         indicators=tuple(service.IndicatorIn(i.type, i.value) for i in body.indicators),
     )
-    report = service.create_report(session=session, org_id=org_id, data=data, region=body.region)
+    report = service.create_report(
+        session=session, org_id=org_id, data=data, region=checked_region(body.region)
+    )
     audit.record(
         session=session,
         actor=audit.Actor.of(principal),
@@ -125,7 +128,7 @@ def list_reports(
         cluster_id=cluster_id,
         indicator=indicator,
         own_only=own,
-        region=region,
+        region=checked_region(region),
     )
     found = reports.list_reports(
         session=session,
@@ -211,7 +214,11 @@ def update_report(
             service.IndicatorIn(i["type"], i["value"]) for i in changes["indicators"]
         ]
     report = reports.update_report(
-        session=session, org_id=org_id, report_id=report_id, changes=changes, region=body.region
+        session=session,
+        org_id=org_id,
+        report_id=report_id,
+        changes=changes,
+        region=checked_region(body.region),
     )
     audit.record(
         session=session,
@@ -440,7 +447,7 @@ def lookup(
             session,
             value,
             org_id=None,
-            region=region,
+            region=checked_region(region),
             older_than=utcnow() - timedelta(hours=settings.lookup_anonymous_delay_hours),
         )
         return s.LookupOut(
@@ -455,7 +462,7 @@ def lookup(
         session,
         value,
         org_id=member.require_org(),
-        region=region,
+        region=checked_region(region),
         timeout=settings.remote_hub_timeout_seconds,
     )
     return s.LookupOut(

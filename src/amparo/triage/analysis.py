@@ -12,6 +12,7 @@ import numpy as np
 
 from amparo.errors import N_, InvalidInput
 from amparo.i18n import gettext_for, supported
+from amparo.regions import checked_region
 from amparo.triage import advice as advice_data
 from amparo.triage import catalogue as catalogue_data
 from amparo.triage import language
@@ -203,6 +204,7 @@ def analyze_many(
                 N_("Unknown language %(lang)s: use es, en, pt or fr."), field="lang", lang=lang[:20]
             )
         lang = chosen
+    country = checked_region(country, "country")
     catalogue = catalogue_data.load()
     book = advice_data.load()
     model = model_data.load()

@@ -60,6 +60,11 @@ def test_record_link_retract_and_look_up(client: TestClient, db: Session) -> Non
     )
     assert member.json()["count"] == 2
     assert member.json()["cluster_size"] == 2
+    nowhere = client.get(  # a code libphonenumber does not know is said, not ignored
+        "/api/v1/lookup", params={"value": "55 1234 5678", "region": "XX"}, headers=headers
+    )
+    assert nowhere.status_code == 422
+    assert "XX" in nowhere.json()["detail"]
 
     # A stranger: nothing from the last day, then only "reported, 2-5 times".
     stranger = client.get("/api/v1/lookup", params={"value": "+525512345678"})

@@ -333,3 +333,12 @@ def test_an_export_to_a_folder_that_does_not_exist(tmp_path: Path, fresh_databas
         actions = connection.scalars(select(AuditEvent.action)).all()
     engine.dispose()
     assert actions.count("indicators.export") == 1
+
+
+def test_an_unknown_region_is_said_not_ignored(tmp_path: Path) -> None:
+    """Found by QA: ``--region XX`` was read as no region at all, silently."""
+    env = cli_env(tmp_path, "sqlite://")
+    wrong = run(env, "lookup", "55 1234 5678", "--region", "XX", check=False)
+    assert wrong.returncode == 2
+    assert "Unknown country code XX" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
