@@ -152,8 +152,12 @@ def prepare(
     for source in (data.text, data.narrative):
         if source:
             mentions.extend(_from_text(extract(source, region=region, warnings=warnings)))
+    given_already: set[tuple[str, str]] = set()
     for given in data.indicators:
         value, display = fields.normalise(given.type, given.value, region=region, warnings=warnings)
+        if (given.type.lower(), value) in given_already:
+            continue  # one value given twice ("55 1234 5678" and "+52 55 1234 5678") is one
+        given_already.add((given.type.lower(), value))
         mentions.append(
             PreparedMention(given.type.lower(), value, display, None, None, 100, "field")
         )

@@ -364,3 +364,20 @@ def test_clusters_equal_networkx_components_after_edits(
     assert {group & ids for group in clusters(db)} - {frozenset()} == expected
     _consistent(db)
     db.rollback()
+
+
+def test_a_value_given_twice_in_one_report_is_one_mention(db: Session) -> None:
+    """Found by QA: listed twice in ``indicators`` (written two ways), a number was stored,
+    shown and counted twice."""
+    org = factories.org(db)
+    data = ReportIn(
+        indicators=(
+            IndicatorIn("phone", "55 1234 5678"),
+            IndicatorIn("phone", "+52 55 1234 5678"),
+            IndicatorIn("email", "cobros@example.com"),
+        )
+    )
+    report = service.create_report(session=db, org_id=org.id, data=data, region="MX")
+    db.flush()
+    values = sorted(db.scalars(select(Mention.value).where(Mention.report_id == report.id)))
+    assert values == ["+525512345678", "cobros@example.com"]
