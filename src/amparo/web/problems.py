@@ -173,6 +173,11 @@ _VALIDATION_MESSAGES = {
     "value_error": N_("This value is not valid."),
 }
 _INVALID = N_("This value is not valid.")
+# "at least 1 characters" reads badly in every language: the usual limit, said plainly
+_AT_LEAST_ONE = {
+    "string_too_short": N_("This cannot be empty."),
+    "too_short": N_("This needs at least one item."),
+}
 
 
 def _validation_errors(exc: RequestValidationError, _: Gettext) -> list[dict[str, str]]:
@@ -184,6 +189,8 @@ def _validation_errors(exc: RequestValidationError, _: Gettext) -> list[dict[str
             location = []
         template = _VALIDATION_MESSAGES.get(kind, _INVALID)
         params = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+        if kind in _AT_LEAST_ONE and params.get("min_length") == "1":
+            template = _AT_LEAST_ONE[kind]
         try:
             message = _(template) % params if "%(" in template else _(template)
         except (KeyError, TypeError, ValueError):

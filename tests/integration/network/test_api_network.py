@@ -454,3 +454,11 @@ def test_clusters_come_largest_first_and_only_as_many_as_asked(
     assert (len(ids), total) == (1, 3)
     (largest,) = service.clusters_for(session=db, org_id=org.id, cluster_ids=ids)
     assert len(largest.report_ids) == 3
+
+
+def test_an_empty_value_is_said_plainly(client: TestClient) -> None:
+    """Found by QA: "Necesita al menos 1 caracteres" (pydantic's minimum of one, said as a
+    count in every language)."""
+    empty = client.get("/api/v1/lookup", params={"value": ""}, headers={"Accept-Language": "es"})
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["message"] == "Esto no puede estar vacío."
