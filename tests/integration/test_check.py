@@ -343,3 +343,13 @@ def test_an_unknown_country_code_is_said_not_ignored(client: TestClient) -> None
     assert wrong.returncode == 2
     assert "Código de país desconocido: México" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+def test_cli_check_jsonl_names_a_folder_as_a_folder(tmp_path: Path) -> None:
+    """Found by QA: ``--jsonl /tmp`` said "no such file" of a folder that exists."""
+    folder = cli("--jsonl", str(tmp_path))
+    assert folder.returncode == 2
+    assert f"{tmp_path} es una carpeta, no un archivo." in folder.stderr
+    missing = cli("--jsonl", str(tmp_path / "nada.jsonl"))
+    assert missing.returncode != 0
+    assert "No existe el archivo" in missing.stderr or "nada.jsonl" in missing.stderr

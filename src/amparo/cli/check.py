@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.text import Text
 
 from amparo.cli import cli_language
+from amparo.cli.common import input_file
 from amparo.errors import N_, AmparoError, InvalidInput
 from amparo.i18n import Gettext, gettext_for, supported
 from amparo.regions import checked_region
@@ -132,14 +133,9 @@ def _show(console: Console, text: str, verdict: Verdict, _: Gettext) -> None:
 def _lines(source: str) -> Iterator[tuple[int, bytes | None]]:
     """Numbered lines; ``None`` for a line over ``MAX_LINE_BYTES``, which is skipped without
     ever being held in memory whole. A byte-order mark (Notepad writes one) is dropped."""
-    handle: BinaryIO
-    if source == "-":
-        handle = sys.stdin.buffer
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise InvalidInput(N_("No such file: %(path)s"), path=source)
-        handle = path.open("rb")
+    handle: BinaryIO = (
+        sys.stdin.buffer if source == "-" else input_file(source, missing=InvalidInput).open("rb")
+    )
     try:
         number = 0
         while line := handle.readline(MAX_LINE_BYTES + 1):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from sqlalchemy.orm import Session
 
 from amparo import logs
+from amparo.errors import N_, AmparoError, InvalidInput, NotFound
 from amparo.settings import Settings, get_settings
 from amparo.store.engine import make_engine, make_session_factory, session_scope
 
@@ -48,3 +50,15 @@ def db_session(settings: Settings | None = None) -> Iterator[Session]:
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout, nothing else on it."""
     print(json.dumps(data, ensure_ascii=False, default=str))  # noqa: T201
+
+
+def input_file(name: str, missing: type[AmparoError] = NotFound) -> Path:
+    """The file a command reads, or an error that says what is wrong with the name: no such
+    file (``missing``: ``amparo check`` has always exited 2 for it, as invalid input), or a
+    folder where a file was expected."""
+    path = Path(name)
+    if path.is_dir():
+        raise InvalidInput(N_("%(path)s is a folder, not a file."), path=name)
+    if not path.is_file():
+        raise missing(N_("There is no file %(path)s."), path=name)
+    return path

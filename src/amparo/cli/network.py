@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from amparo.accounts import service as accounts_service
 from amparo.accounts.models import Organisation
 from amparo.cli import cli_language, err_console
-from amparo.cli.common import console, db_session, load_settings, print_json
-from amparo.errors import N_, InvalidInput, NotFound
+from amparo.cli.common import console, db_session, input_file, load_settings, print_json
+from amparo.errors import N_, InvalidInput
 from amparo.i18n import gettext_for, ngettext_for
 from amparo.regions import checked_region
 
@@ -173,9 +173,7 @@ def import_(
     if file == "-":
         stream, size = sys.stdin.buffer, None
     else:
-        path = Path(file)
-        if not path.is_file():
-            raise NotFound(N_("There is no file %(path)s."), path=file)
+        path = input_file(file)
         stream, size = path.open("rb"), path.stat().st_size
     try:
         with db_session(settings) as session:
@@ -231,9 +229,7 @@ def import_list(
     from amparo.network.public_lists import import_list
 
     _ = gettext_for(cli_language())
-    path = Path(file)
-    if not path.is_file():
-        raise NotFound(N_("There is no file %(path)s."), path=file)
+    path = input_file(file)
     with path.open("rb") as stream, db_session() as session:
         owner = organisation(session, org)
         result = import_list(
@@ -249,10 +245,7 @@ def import_list(
 
 
 def read_key(key_file: str) -> bytes:
-    path = Path(key_file)
-    if not path.is_file():
-        raise NotFound(N_("There is no file %(path)s."), path=key_file)
-    raw = path.read_bytes().strip()
+    raw = input_file(key_file).read_bytes().strip()
     try:
         return bytes.fromhex(raw.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
@@ -272,9 +265,7 @@ def import_feed(
 
     _ = gettext_for(cli_language())
     key = read_key(key_file)
-    path = Path(file)
-    if not path.is_file():
-        raise NotFound(N_("There is no file %(path)s."), path=file)
+    path = input_file(file)
     with path.open("rb") as stream, db_session() as session:
         owner = organisation(session, org)
         result = import_partner_feed(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from amparo.accounts import audit
 from amparo.cli import cli_language
-from amparo.cli.common import console, db_session, load_settings, print_json
+from amparo.cli.common import console, db_session, input_file, load_settings, print_json
 from amparo.cli.network import OrgOption, organisation, read_key
-from amparo.errors import N_, NotFound
 from amparo.i18n import gettext_for, ngettext_for
 
 link_app = typer.Typer(
@@ -164,10 +162,7 @@ def hub_add(
     _ = gettext_for(cli_language())
     settings = load_settings()
     key = read_key(key_file)
-    path = Path(token_file)
-    if not path.is_file():
-        raise NotFound(N_("There is no file %(path)s."), path=token_file)
-    token = path.read_text(encoding="utf-8", errors="replace").strip()
+    token = input_file(token_file).read_text(encoding="utf-8", errors="replace").strip()
     with db_session(settings) as session:
         owner = organisation(session, org)
         hub = remote_hubs.add_hub(
