@@ -139,7 +139,9 @@ def prepare(
         data = dataclasses.replace(data, category=Category(data.category).value)
     _limits(data)
     data = _money(dataclasses.replace(data, reported_at=_reported_at(data.reported_at)))
-    if data.external_id is not None and not 0 < len(data.external_id) <= 200:
+    if data.external_id is not None and not (
+        data.external_id.strip() and len(data.external_id) <= 200
+    ):  # blank ("  ") is no id: it would stand for a report nobody can find again
         raise InvalidInput(
             N_("The external id must have 1 to 200 characters."), field="external_id"
         )

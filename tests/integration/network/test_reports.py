@@ -381,3 +381,17 @@ def test_a_value_given_twice_in_one_report_is_one_mention(db: Session) -> None:
     db.flush()
     values = sorted(db.scalars(select(Mention.value).where(Mention.report_id == report.id)))
     assert values == ["+525512345678", "cobros@example.com"]
+
+
+def test_a_blank_external_id_is_refused(db: Session) -> None:
+    """Found by QA: "  " was accepted as an id, standing for a report nobody finds again."""
+    org = factories.org(db)
+    with pytest.raises(InvalidInput) as refused:
+        service.create_report(
+            session=db,
+            org_id=org.id,
+            data=ReportIn(external_id="  ", indicators=(IndicatorIn("phone", "+525512345678"),)),
+            region="MX",
+        )
+    assert refused.value.field == "external_id"
+    assert db.scalar(select(func.count()).select_from(Report)) == 0
