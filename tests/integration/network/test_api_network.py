@@ -462,3 +462,24 @@ def test_an_empty_value_is_said_plainly(client: TestClient) -> None:
     empty = client.get("/api/v1/lookup", params={"value": ""}, headers={"Accept-Language": "es"})
     assert empty.status_code == 422
     assert empty.json()["errors"][0]["message"] == "Esto no puede estar vacío."
+
+
+def test_a_network_with_one_readable_report_has_no_empty_why_heading(
+    client: TestClient, db: Session
+) -> None:
+    """Found by QA: with one report of the network readable, "Why they are linked" headed an
+    empty list."""
+    from tests.integration.test_pages import HTML, login
+
+    mine, theirs = factories.org(db), factories.org(db)
+    analyst = factories.user(db, mine)
+    tokens = [factories.bearer(factories.token(db, org)) for org in (mine, theirs)]
+    db.commit()
+    phone = {"indicators": [{"type": "phone", "value": "+525511112233"}]}
+    created = [client.post("/api/v1/reports", headers=h, json=phone).json() for h in tokens]
+    assert created[0]["cluster_id"] == created[1]["cluster_id"]  # linked across organisations
+    login(client, analyst.email, factories.PASSWORD)
+    detail = client.get(f"/redes/{created[0]['cluster_id']}", headers=HTML)
+    assert detail.status_code == 200
+    assert "+52 55 1111 2233" in detail.text or "5511112233" in detail.text
+    assert "Por qué están vinculados" not in detail.text
