@@ -1,7 +1,8 @@
 """Network pages.
 
 - ``/consulta``: "has this number already been reported?" — for anyone, coarse, rate-limited,
-  blind to the last day's reports (like the anonymous API look-up). Works without JavaScript.
+  blind to the last day's reports (like the anonymous API look-up); for a signed-in member of an
+  organisation, the member's answer (like the API with a token). Works without JavaScript.
 - ``/redes`` and ``/redes/{id}``: the clusters an organisation can see, for its staff.
 """
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from amparo.errors import N_, AmparoError, NotFound
-from amparo.network import service
+from amparo.network import remote_hubs, service
 from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
@@ -22,6 +23,7 @@ from amparo.web.deps import (
     MAX_ID,
     GettextDep,
     IdPath,
+    PageUserDep,
     SessionDep,
     SettingsDep,
     StaffDep,
@@ -35,32 +37,52 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/consulta", dependencies=[Depends(get_page_user)])
 def lookup_form(request: Request) -> Response:
-    return render(request, "lookup.html", {"value": "", "found": None, "error": None})
+    return render(
+        request, "lookup.html", {"value": "", "found": None, "error": None, "member": False}
+    )
 
 
-@router.post("/consulta", dependencies=[Depends(get_page_user)])
+@router.post("/consulta")
 def lookup(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    user: PageUserDep,  # before ``_``: a signed-in person's language applies to it too
     _: GettextDep,
     value: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    # A member of an organisation gets the member's answer, as from the API with a token:
+    # exact counts, the last day included, the network, what partners shared (found by QA:
+    # analysts got the stranger's answer, and the shared connection's anonymous limit).
+    member_org = user.org_id if user is not None else None
     try:
-        request.app.state.rate_limiter.hit(
-            settings.lookup_rate_limit, f"lookup:{client_address(request)}"
-        )
-        found = service.lookup(
-            session,
-            value[:500],
-            org_id=None,
-            older_than=utcnow() - timedelta(hours=settings.lookup_anonymous_delay_hours),
-        )
+        if member_org is not None:
+            found = remote_hubs.lookup(
+                session,
+                value[:500],
+                org_id=member_org,
+                timeout=settings.remote_hub_timeout_seconds,
+            )
+        else:
+            request.app.state.rate_limiter.hit(
+                settings.lookup_rate_limit, f"lookup:{client_address(request)}"
+            )
+            found = service.lookup(
+                session,
+                value[:500],
+                org_id=None,
+                older_than=utcnow() - timedelta(hours=settings.lookup_anonymous_delay_hours),
+            )
     except AmparoError as exc:
         return render(
             request,
             "lookup.html",
-            {"value": value[:500], "found": None, "error": exc.render(_)},
+            {
+                "value": value[:500],
+                "found": None,
+                "error": exc.render(_),
+                "member": member_org is not None,
+            },
             status=exc.status,
         )
     return render(
@@ -71,7 +93,9 @@ def lookup(
             "found": found,
             "times": service.bucket(found.reported),
             "type_name": _(TYPE_NAMES.get(found.type, found.type)),
-            "delay_hours": settings.lookup_anonymous_delay_hours,
+            "delay_hours": 0 if member_org is not None else settings.lookup_anonymous_delay_hours,
+            "member": member_org is not None,
+            "category_names": CATEGORY_NAMES,
             "error": None,
         },
     )

@@ -483,3 +483,26 @@ def test_a_network_with_one_readable_report_has_no_empty_why_heading(
     assert detail.status_code == 200
     assert "+52 55 1111 2233" in detail.text or "5511112233" in detail.text
     assert "Por qué están vinculados" not in detail.text
+
+
+def test_a_signed_in_analyst_gets_the_members_answer_on_the_look_up_page(
+    client: TestClient, db: Session
+) -> None:
+    """Found by QA: analysts got the stranger's answer on /consulta (blind to the last day,
+    bucketed, and under the shared connection's anonymous limit)."""
+    from tests.integration.test_pages import HTML, login
+
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    headers = factories.bearer(factories.token(db, org))
+    db.commit()
+    for text in ("deposite al 55 4433 2211", "el mismo 55 4433 2211 otra vez"):
+        client.post("/api/v1/reports", headers=headers, json={"text": text, "region": "MX"})
+    stranger = client.post("/consulta", data={"value": "+52 55 4433 2211"}, headers=HTML)
+    assert "Ninguna otra familia lo ha reportado" in stranger.text  # today's: not counted
+    login(client, analyst.email, factories.PASSWORD)
+    member = client.post("/consulta", data={"value": "+52 55 4433 2211"}, headers=HTML)
+    assert member.status_code == 200
+    assert "fue reportado 2 veces" in member.text
+    assert "Su red reúne 2 reportes que su organización puede leer." in member.text
+    assert "Ninguna otra familia" not in member.text
