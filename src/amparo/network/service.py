@@ -943,6 +943,8 @@ class Lookup:
     ambiguous_with: list[str]
     partners: list[PartnerSighting] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # partner hubs that could not be asked
+    # a member's answer: (cluster id, a readable report in it), to open the network's page
+    network: tuple[int, int] | None = None
 
 
 def lookup(
@@ -1020,8 +1022,10 @@ def _lookup_reading(
     # Strangers are never told a network's size, and a listed value is in no network: it
     # links nothing, so the network of whichever report mentions it first says nothing of it.
     size = 0
+    network = None
     if org_id is not None and first is not None and first.cluster_id is not None and not warning:
         size = network_size(session, org_id=org_id, cluster_id=first.cluster_id, report_id=first.id)
+        network = (first.cluster_id, first.id)
     return Lookup(
         type=kind,
         value=canonical,
@@ -1033,6 +1037,7 @@ def _lookup_reading(
         warning=warning,
         ambiguous_with=others,
         partners=partners,
+        network=network,
     )
 
 

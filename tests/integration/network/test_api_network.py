@@ -506,3 +506,5 @@ def test_a_signed_in_analyst_gets_the_members_answer_on_the_look_up_page(
     assert "fue reportado 2 veces" in member.text
     assert "Su red reúne 2 reportes que su organización puede leer." in member.text
     assert "Ninguna otra familia" not in member.text
+    network = member.text.split('href="/redes/')[1].split('"')[0]
+    assert client.get(f"/redes/{network}", headers=HTML).status_code == 200  # it opens
