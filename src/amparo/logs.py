@@ -59,3 +59,23 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    # Libraries that log what they send at DEBUG: apprise the whole alert (a traveller's name,
+    # the place of an SOS, a contact's one-time confirmation and acknowledgement links) and the
+    # contacts' addresses, urllib3 and httpx the URLs (webhook secrets in their paths). The
+    # redacting filter masks numbers and e-mails, never names, places or links, so
+    # ``AMPARO_LOG_LEVEL=DEBUG`` is for Amparo's own loggers only (found by QA).
+    for name in _SENDS_PERSONAL_DATA_AT_DEBUG:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))
+
+
+_SENDS_PERSONAL_DATA_AT_DEBUG = (
+    "apprise",
+    "urllib3",
+    "requests",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "multipart",
+    "python_multipart",
+)

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from amparo.logs import RedactingFilter, redact
+from amparo.logs import RedactingFilter, configure, redact
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,28 @@ def test_filter_masks_arguments_too() -> None:
     )
     RedactingFilter().filter(record)
     assert record.getMessage() == "looked up [number]"
+
+
+def test_debug_logs_do_not_carry_what_alerts_say(capsys: pytest.CaptureFixture[str]) -> None:
+    """With AMPARO_LOG_LEVEL=DEBUG, apprise logged every alert it sent (a traveller's name, the
+    place of an SOS, a contact's one-time link) and urllib3 the URL (found by QA)."""
+    import apprise
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure("DEBUG", "text")
+        notifier = apprise.Apprise()
+        notifier.add("json://127.0.0.1:9/hook/s3cret-path")
+        notifier.notify(title="Kevin Demo", body="SOS en Tapachula http://x/ack/7-abcdef0123")
+        logging.getLogger("amparo.test").debug("our own debug line")
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+    logged = capsys.readouterr().err
+    assert "our own debug line" in logged
+    for secret in ("Kevin", "Tapachula", "abcdef0123", "s3cret-path"):
+        assert secret not in logged

@@ -22,7 +22,7 @@ from amparo.web.deps import (
     SessionDep,
     SettingsDep,
     StaffDep,
-    client_address,
+    client_key,
     get_page_user,
 )
 from amparo.web.ratelimit import RateLimiter
@@ -61,7 +61,7 @@ def login(
     try:
         limiter.hit(
             settings.login_rate_limit,
-            f"login-ip:{client_address(request)}",
+            f"login-ip:{client_key(request)}",
             f"login-account:{email.strip().lower()}",
         )
         user = accounts_service.authenticate(session=session, email=email, password=password)

@@ -28,7 +28,7 @@ from amparo.web.deps import (
     PartnerHubScheme,
     SessionDep,
     SettingsDep,
-    client_address,
+    client_key,
     optional_principal,
     requires,
 )
@@ -441,7 +441,7 @@ def lookup(
         # Anonymous: rate-limited, coarse, and blind to the last day's reports, so probing
         # teaches an extortioner little about whether a number was just reported.
         request.app.state.rate_limiter.hit(
-            settings.lookup_rate_limit, f"lookup:{client_address(request)}"
+            settings.lookup_rate_limit, f"lookup:{client_key(request)}"
         )
         found = service.lookup(
             session,

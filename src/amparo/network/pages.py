@@ -27,7 +27,7 @@ from amparo.web.deps import (
     SessionDep,
     SettingsDep,
     StaffDep,
-    client_address,
+    client_key,
     get_page_user,
 )
 from amparo.web.templating import render
@@ -65,7 +65,7 @@ def lookup(
             )
         else:
             request.app.state.rate_limiter.hit(
-                settings.lookup_rate_limit, f"lookup:{client_address(request)}"
+                settings.lookup_rate_limit, f"lookup:{client_key(request)}"
             )
             found = service.lookup(
                 session,

@@ -24,7 +24,7 @@ from amparo.web.deps import (
     PageUserDep,
     SessionDep,
     SettingsDep,
-    client_address,
+    client_key,
     get_page_user,
     lookup_budget,
 )
@@ -57,7 +57,7 @@ def check(
     # 30 checks a minute; the error page alone lost the text).
     limiter: RateLimiter = request.app.state.rate_limiter
     try:
-        limiter.hit(settings.anonymous_rate_limit, f"/:{client_address(request)}")
+        limiter.hit(settings.anonymous_rate_limit, f"/:{client_key(request)}")
     except RateLimited as exc:
         return render(
             request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -99,15 +100,42 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_address(request: Request) -> str:
-    """The client's address; X-Forwarded-For is believed only from a configured proxy."""
+    """The client's address; X-Forwarded-For is believed only from a configured proxy.
+
+    Of X-Forwarded-For, the last hop: the one the trusted proxy added. Every line of the
+    header counts, in order (RFC 9110 §5.3: several lines are one comma-separated list): a
+    proxy that adds its own line (HAProxy's ``option forwardfor``) leaves the client's line
+    first, and reading only the first line believed whatever the client wrote there (found by
+    QA: a new made-up address per request escaped every rate limit)."""
     peer = request.client.host if request.client else "unknown"
     settings: Settings = request.app.state.settings
     if peer in settings.trusted_proxies:
-        forwarded = request.headers.get("x-forwarded-for", "")
+        forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
             return hops[-1]
     return peer
+
+
+# An IPv6 client is usually given a whole /64 (a home, a phone, a rented server): counted per
+# address, one client would hold 2^64 allowances.
+_IPV6_CLIENT_PREFIX = 64
+
+
+def client_key(request: Request) -> str:
+    """Who a rate limit counts: the client's address, an IPv4-mapped IPv6 address as its IPv4
+    address, and an IPv6 address as its /64 network (found by QA: each of the 2^64 addresses a
+    client may use got its own allowance of anonymous look-ups)."""
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{_IPV6_CLIENT_PREFIX}", strict=False))
+    return str(ip)
 
 
 def get_origin(request: Request) -> Origin:
@@ -231,7 +259,7 @@ def rate_limit(rule: Callable[[Settings], str]) -> Callable[[Request], Awaitable
     async def check(request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
         settings: Settings = request.app.state.settings
-        key = f"{request.scope['path']}:{client_address(request)}"
+        key = f"{request.scope['path']}:{client_key(request)}"
         if limiter.in_memory:
             limiter.hit(rule(settings), key)
         else:
@@ -249,7 +277,7 @@ def lookup_budget(request: Request) -> Callable[[int], bool]:
     in bulk). Synchronous: call it in the thread pool when the limiter is not in memory."""
     limiter: RateLimiter = request.app.state.rate_limiter
     settings: Settings = request.app.state.settings
-    key = f"lookup:{client_address(request)}"
+    key = f"lookup:{client_key(request)}"
 
     def spend(n: int) -> bool:
         try:

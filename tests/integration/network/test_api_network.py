@@ -152,6 +152,60 @@ def test_anonymous_look_ups_are_rate_limited(app: FastAPI, db: Session) -> None:
     assert codes == [200, 200, 200, 429, 429]
 
 
+def test_a_forged_forwarded_for_line_does_not_escape_the_look_up_limit(
+    app: FastAPI, db: Session
+) -> None:
+    """Behind a trusted proxy that adds its own X-Forwarded-For line (HAProxy's
+    ``option forwardfor``), the client's own line comes first: it was the one believed, and a
+    new made-up address per request escaped the limit (found by QA)."""
+    app.state.settings = app.state.settings.model_copy(
+        update={"lookup_rate_limit": "3/hour", "trusted_proxies": ["testclient"]}
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        codes = [
+            client.get(
+                "/api/v1/lookup",
+                params={"value": "+525512345678"},
+                headers=[("X-Forwarded-For", f"9.9.9.{n}"), ("X-Forwarded-For", "10.0.0.1")],
+            ).status_code
+            for n in range(5)
+        ]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_an_ipv6_client_is_counted_by_its_network(app: FastAPI, db: Session) -> None:
+    """A client holds a whole /64 of IPv6 addresses: counted per address, it looked numbers up
+    without limit; an IPv4 address written as IPv6 is the same client (found by QA)."""
+    app.state.settings = app.state.settings.model_copy(
+        update={"lookup_rate_limit": "3/hour", "trusted_proxies": ["testclient"]}
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        codes = [
+            client.get(
+                "/api/v1/lookup",
+                params={"value": "+525512345678"},
+                headers={"X-Forwarded-For": f"2001:db8:1:2::{n:x}"},
+            ).status_code
+            for n in range(1, 6)
+        ]
+        other_network = client.get(
+            "/api/v1/lookup",
+            params={"value": "+525512345678"},
+            headers={"X-Forwarded-For": "2001:db8:1:3::1"},
+        )
+        mapped = [
+            client.get(
+                "/api/v1/lookup",
+                params={"value": "+525512345678"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+            for address in ("192.0.2.7", "::ffff:192.0.2.7", "192.0.2.7", "::ffff:c000:207")
+        ]
+    assert codes == [200, 200, 200, 429, 429]
+    assert other_network.status_code == 200
+    assert mapped == [200, 200, 200, 429]
+
+
 def test_the_family_check_says_whether_a_number_was_reported(
     client: TestClient, db: Session
 ) -> None:
