@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from amparo.cli import cli_language
 from amparo.cli.common import console, load_settings
 from amparo.errors import N_, ConfigurationError
+from amparo.i18n import gettext_for
 from amparo.store import migrate
 
 
@@ -41,9 +43,12 @@ def serve(
 
     # A socket per process where the kernel balances them (see amparo.web.processes).
     own_sockets = workers > 1 and processes.balanced()
-    if own_sockets:
-        processes.check_address(bind_host, bind_port)
-    console.print(f"[bold green]Amparo[/] listening on http://{bind_host}:{bind_port}")
+    # Before saying "listening": a port another program holds is a clear error now, not a
+    # uvicorn error after the announcement (found by QA).
+    processes.check_address(bind_host, bind_port)
+    _ = gettext_for(cli_language())
+    url = f"http://{bind_host}:{bind_port}"
+    console.print("[bold green]" + _("Amparo is listening on %(url)s") % {"url": url} + "[/]")
     options = {
         "host": bind_host,
         "port": bind_port,
