@@ -45,10 +45,7 @@ async def check(request: Request, body: CheckRequest) -> Response:
     skipped = 0
     if items:
         try:
-            if (
-                request.app.state.loop_reads is not None
-                and request.app.state.rate_limiter.in_memory
-            ):
+            if request.app.state.loop_reads is not None:
                 seen, skipped = await _look_up_here(request, items)
             else:
                 seen, skipped = await run_in_threadpool(_look_up, request, items)

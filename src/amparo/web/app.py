@@ -73,11 +73,12 @@ def create_app(
     app.state.engine = engine
     app.state.keyring = keyring_from(settings)
     app.state.session_factory = make_session_factory(engine)
-    # reads the event loop makes itself (the message check's look-up), where nothing in them
-    # can wait outside the process; None: they go to the thread pool
-    loop_read_engine = make_loop_read_engine(engine)
-    app.state.loop_reads = make_session_factory(loop_read_engine) if loop_read_engine else None
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
+    # Reads the event loop makes itself (the message check's look-up), only where nothing in
+    # them can wait outside the process: an embedded SQLite file, and the look-up budget in
+    # memory (a Redis budget is a network round trip). None: they go to the thread pool.
+    loop_read_engine = make_loop_read_engine(engine) if app.state.rate_limiter.in_memory else None
+    app.state.loop_reads = make_session_factory(loop_read_engine) if loop_read_engine else None
 
     problems.install(app)
     problems.document(app)
