@@ -46,7 +46,7 @@ def test_every_integer_in_a_path_is_bounded(app: FastAPI) -> None:
     for expected in (
         ("GET", "/api/v1/reports/{report_id}"),
         ("GET", "/api/v1/users/{user_id}"),
-        ("GET", "/redes/{cluster_id}"),
+        ("GET", "/redes/{network_id}"),
         ("POST", "/reportes/{report_id}/editar"),
     ):
         assert expected in routes

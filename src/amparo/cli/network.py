@@ -310,6 +310,7 @@ def clusters(
                         "paid": view.paid,
                         "piece": view.piece,
                         "pieces": view.pieces,
+                        "other_pieces": view.other_pieces,
                     }
                 )
             return

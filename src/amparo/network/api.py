@@ -41,11 +41,12 @@ Writer = Annotated[Principal, Depends(requires(Scope.REPORTS_WRITE))]
 Reader = Annotated[Principal, Depends(requires(Scope.REPORTS_READ))]
 
 
-def _out(report: Report) -> s.ReportOut:
+def _out(session: Session, org_id: int, report: Report) -> s.ReportOut:
+    network = service.network_of(session, org_id=org_id, report=report)
     return s.ReportOut(
         id=report.id,
         external_id=report.external_id,
-        cluster_id=report.cluster_id,
+        cluster_id=network.id if network else None,
         status=report.status.value,
         indicators=[
             s.MentionOut(
@@ -96,7 +97,7 @@ def create_report(
         target=audit.Target("report", report.id, {"indicators": len(report.mentions)}),
     )
     session.refresh(report)
-    return _out(report)
+    return _out(session, org_id, report)
 
 
 @router.get(
@@ -112,7 +113,10 @@ def list_reports(
     category: Annotated[Category | None, Query()] = None,
     since: date | None = None,
     until: date | None = None,
-    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    cluster_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Reports of the network with this `cluster_id`."),
+    ] = None,
     indicator: Annotated[str | None, Query(max_length=500)] = None,
     own: bool = False,
     region: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
@@ -181,7 +185,7 @@ def read_report(
 
 
 def read_model(session: SessionDep, org_id: int, report: Report) -> s.ReportRead:
-    fields = reports.report_fields(report, org_id=org_id)
+    fields = reports.report_fields(session, report, org_id=org_id)
     return s.ReportRead(
         **{
             **fields,
@@ -228,7 +232,7 @@ def update_report(
         target=audit.Target("report", report.id, {"fields": sorted(changes)}),
     )
     session.refresh(report)
-    return _out(report)
+    return _out(session, org_id, report)
 
 
 def _status_change(
@@ -244,7 +248,7 @@ def _status_change(
         origin=origin,
         target=audit.Target("report", report.id),
     )
-    return _out(report)
+    return _out(session, principal.require_org(), report)
 
 
 @router.post(
@@ -339,7 +343,7 @@ def change_sharing(
         origin=origin,
         target=audit.Target("report", report.id, {"level": body.level}),
     )
-    return _out(report)
+    return _out(session, org_id, report)
 
 
 @router.get("/clusters", response_model=list[s.ClusterOut], summary="Clusters of linked reports")
@@ -374,6 +378,7 @@ def list_clusters(
             paid=v.paid,
             piece=v.piece,
             pieces=v.pieces,
+            other_pieces=v.other_pieces,
         )
         for v in views
     ]

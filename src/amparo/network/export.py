@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from amparo.errors import N_, InvalidInput
 from amparo.indicators.finance import clabe_bank
+from amparo.network import service
 from amparo.network.models import IndicatorKey, Mention, Report, ReportStatus, Sharing
 
 FORMATS = ("stix", "misp", "csv", "hashed")
@@ -58,6 +59,8 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
         condition = condition & (Report.sharing != Sharing.OWN)
     found: dict[tuple[str, str], Row] = {}
     counted: dict[tuple[str, str], set[int]] = defaultdict(set)
+    in_clusters: dict[tuple[str, str], set[int]] = defaultdict(set)
+    clusters: dict[int, int] = {}  # report id: cluster id
     query = (
         select(Mention, IndicatorKey, Report)
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
@@ -82,7 +85,13 @@ def rows(session: Session, *, org_id: int, shared_only: bool = False) -> list[Ro
             row.first_seen = min(row.first_seen or report.reported_at, report.reported_at)
             row.last_seen = max(row.last_seen or report.reported_at, report.reported_at)
         if report.cluster_id is not None:
-            row.clusters.add(report.cluster_id)
+            in_clusters[pair].add(report.id)
+            clusters[report.id] = report.cluster_id
+    # Each network under the organisation's own id for it (``service.Network``), never the
+    # deployment's cluster id, which would tell it about reports it may not read.
+    networks = service.networks_of(session, org_id=org_id, reports=clusters.items())
+    for pair, report_ids in in_clusters.items():
+        found[pair].clusters = {networks[r].id for r in report_ids if r in networks}
     return sorted(found.values(), key=lambda r: (r.type, r.value))
 
 

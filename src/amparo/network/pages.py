@@ -11,16 +11,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
-from amparo.errors import N_, AmparoError, NotFound
+from amparo.errors import AmparoError
 from amparo.network import remote_hubs, service
 from amparo.network.names import CHANNEL_NAMES, TYPE_NAMES
 from amparo.store.types import utcnow
 from amparo.triage.present import CATEGORY_NAMES
 from amparo.web.deps import (
-    MAX_ID,
     GettextDep,
     IdPath,
     PageUserDep,
@@ -115,26 +114,28 @@ def clusters(request: Request, user: StaffDep, session: SessionDep) -> Response:
     return render(request, "clusters.html", {"clusters": views, "total": total})
 
 
-@router.get("/redes/{cluster_id}")
+@router.get("/redes/{network_id}")
 def cluster(
     request: Request,
-    cluster_id: IdPath,
+    network_id: IdPath,
     user: StaffDep,
     session: SessionDep,
-    reporte: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    """One network as this organisation may read it. Reports it may not read can split what it
-    sees into pieces (their links run through the unreadable ones): ``reporte`` picks the piece
-    with that report, by default the largest; the page links to the others."""
+    """One network as this organisation may read it, named by its smallest report (any report
+    of it opens it). Reports it may not read can split what it sees of one cluster into pieces
+    (their links run through the unreadable ones): the page links to the others."""
     assert user.org_id is not None
+    cluster_id, network = service.resolve_network(
+        session, org_id=user.org_id, network_id=network_id
+    )
+    if network.id != network_id:
+        return RedirectResponse(f"/redes/{network.id}", status_code=303)
     views = service.clusters_for(
         session=session, org_id=user.org_id, min_size=1, cluster_ids=[cluster_id]
     )
-    if not views:
-        raise NotFound(N_("There is no such cluster."))
-    views.sort(key=lambda v: (-len(v.report_ids), v.report_ids[0]))
-    view = next((v for v in views if reporte in v.report_ids), views[0])
-    others = [(v.report_ids[0], len(v.report_ids)) for v in views if v is not view]
+    view = next(v for v in views if v.id == network.id)
+    sizes = {v.id: len(v.report_ids) for v in views}
+    others = [(other, sizes[other]) for other in view.other_pieces]
     reports = service.reports_by_id(session, view.report_ids)
     # How each report joins the first one (for the first 20: a walk each), through the reports
     # this organisation may read only.

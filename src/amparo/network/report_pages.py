@@ -390,7 +390,7 @@ def report_page(
         request,
         "report.html",
         {
-            "report": reports.report_fields(report, org_id=user.org_id),
+            "report": reports.report_fields(session, report, org_id=user.org_id),
             "own": own,
             "can_write": own and _can_write(user),
             "mentions": reports.mention_fields(session=session, org_id=user.org_id, report=report),

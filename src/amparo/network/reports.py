@@ -256,10 +256,12 @@ def times_reported(*, session: Session, org_id: int, report: Report) -> dict[int
     return {indicator_id: int(count) for indicator_id, count in rows}
 
 
-def report_fields(report: Report, *, org_id: int) -> dict[str, Any]:
+def report_fields(session: Session, report: Report, *, org_id: int) -> dict[str, Any]:
     """One report as the organisation may read it (``policy.as_read_by``), named as in the API:
-    the page and the API show these, and nothing else of the report."""
+    the page and the API show these, and nothing else of the report. ``cluster_id`` is the
+    organisation's id for the report's network (``service.Network``)."""
     own = report.org_id == org_id
+    network = service.network_of(session, org_id=org_id, report=report)
     values: dict[str, Any] = {
         "id": report.id,
         "own": own,
@@ -271,7 +273,7 @@ def report_fields(report: Report, *, org_id: int) -> dict[str, Any]:
         "reported_at": report.reported_at,
         "created_at": report.created_at,
         "updated_at": report.updated_at,
-        "cluster_id": report.cluster_id,
+        "cluster_id": network.id if network else None,
         "text": report.text,
         "narrative": report.narrative,
         "victim": report.victim,
@@ -405,15 +407,25 @@ def list_reports(
             select(Report.id, Report.text, Report.narrative).where(Report.id.in_(own))
         )
     }
+    networks = service.networks_of(
+        session, org_id=org_id, reports=[(r.id, r.cluster_id) for r in rows]
+    )
     return ReportPage(
-        items=[ReportRow(**_row(r, org_id, counts.get(r.id, 0), previews.get(r.id))) for r in rows],
+        items=[
+            ReportRow(
+                **_row(r, org_id, counts.get(r.id, 0), previews.get(r.id), networks.get(r.id))
+            )
+            for r in rows
+        ],
         total=int(total),
         page=page,
         per_page=per_page,
     )
 
 
-def _row(r: Any, org_id: int, indicators: int, preview: str | None) -> dict[str, Any]:
+def _row(
+    r: Any, org_id: int, indicators: int, preview: str | None, network: service.Network | None
+) -> dict[str, Any]:
     own = r.org_id == org_id
     values: dict[str, Any] = {
         "id": r.id,
@@ -424,7 +436,7 @@ def _row(r: Any, org_id: int, indicators: int, preview: str | None) -> dict[str,
         "category": r.category,
         "status": r.status.value,
         "sharing": r.sharing.value,
-        "cluster_id": r.cluster_id,
+        "cluster_id": network.id if network else None,
         "amount": r.amount_demanded,
         "amount_paid": r.amount_paid,
         "currency": r.currency,
@@ -466,7 +478,15 @@ def _conditions(
     if filters.until:
         where.append(Report.reported_at < _start(filters.until + timedelta(days=1)))
     if filters.cluster_id is not None:
-        where.append(Report.cluster_id == filters.cluster_id)
+        # the organisation's id for a network (``service.Network``): its own view of it
+        try:
+            members = service.network_members(session, org_id=org_id, network_id=filters.cluster_id)
+        except NotFound:
+            return None
+        if isinstance(members, int):
+            where.append(Report.cluster_id == members)
+        else:
+            where.append(Report.id.in_(members))
     if filters.own_only:
         where.append(Report.org_id == org_id)
     if filters.indicator:

@@ -59,6 +59,13 @@ class ReportCreate(Strict):
     indicators: list[IndicatorGiven] = Field(default_factory=list, max_length=1000)
 
 
+NETWORK_ID = (
+    "Your organisation's id for the network: the smallest id of its reports that you may read "
+    "(any of them opens it). The deployment's own cluster ids are never shown: they would tell "
+    "you about reports you may not read."
+)
+
+
 class MentionOut(BaseModel):
     type: str
     display: str
@@ -70,7 +77,7 @@ class MentionOut(BaseModel):
 class ReportOut(BaseModel):
     id: int
     external_id: str | None
-    cluster_id: int | None
+    cluster_id: int | None = Field(description=NETWORK_ID)
     status: str
     indicators: list[MentionOut]
 
@@ -93,7 +100,7 @@ class ClusterOut(BaseModel):
     reports never appear, not even as a link). ``external_ids`` are null for reports that are
     not your own."""
 
-    cluster_id: int
+    cluster_id: int = Field(description=NETWORK_ID)
     report_ids: list[int]
     external_ids: list[str | None]
     indicators: list[ClusterIndicator]
@@ -114,11 +121,16 @@ class ClusterOut(BaseModel):
     piece: int = Field(
         1,
         description="Reports you may not read can split what you see of one cluster into "
-        "pieces that share its `cluster_id`: this is piece `piece` of `pieces` (in the order of "
-        "their first report).",
+        "pieces, each a network of its own here: this is piece `piece` of `pieces` (in the "
+        "order of their first report).",
     )
     pieces: int = Field(
         1, description="How many pieces of this cluster you can see (of at least `min_size`)."
+    )
+    other_pieces: list[int] = Field(
+        default_factory=list,
+        description="The `cluster_id` of the other pieces, which reports you may not read "
+        "link to this one.",
     )
 
 
@@ -233,7 +245,7 @@ class ReportRead(BaseModel):
     reported_at: datetime
     created_at: datetime
     updated_at: datetime
-    cluster_id: int | None
+    cluster_id: int | None = Field(description=NETWORK_ID)
     indicators: list[ReportMention]
     text: str | None = None
     narrative: str | None = None
@@ -256,7 +268,7 @@ class ReportSummary(BaseModel):
     category: str | None
     status: str
     sharing: str | None
-    cluster_id: int | None
+    cluster_id: int | None = Field(description=NETWORK_ID)
     amount: str | None
     amount_paid: str | None
     currency: str | None

@@ -592,6 +592,8 @@ def path_between(
 
 @dataclass(frozen=True)
 class ClusterView:
+    # the organisation's id for this network: its smallest report (``Network``), never the
+    # deployment's cluster id
     id: int
     report_ids: list[int]
     external_ids: list[str | None]
@@ -610,6 +612,7 @@ class ClusterView:
     # the order of their first report.
     piece: int = 1
     pieces: int = 1
+    other_pieces: list[int] = field(default_factory=list)  # their ids, in the same order
 
 
 TOP_PLACES = 5
@@ -779,13 +782,16 @@ def clusters_for(
         assert report.cluster_id is not None
         by_cluster[report.cluster_id].append(report)
     views: list[ClusterView] = []
-    for cluster_id, members in sorted(by_cluster.items()):
+    for _cluster, members in sorted(by_cluster.items()):
         if len(members) < min_size:
             continue
         parts = [p for p in _visible_parts(session, members) if len(p) >= min_size]
         for number, part in enumerate(parts, 1):
-            view = _view(session, cluster_id, part, org_id)
-            views.append(dataclasses.replace(view, piece=number, pieces=len(parts)))
+            view = _view(session, part, org_id)
+            others = [p[0].id for p in parts if p is not part]
+            views.append(
+                dataclasses.replace(view, piece=number, pieces=len(parts), other_pieces=others)
+            )
     return views
 
 
@@ -811,7 +817,7 @@ def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]
 _DISPLAY_CONTEXT = sealed_context(Mention.__table__, "display")
 
 
-def _view(session: Session, cluster_id: int, members: list[Report], org_id: int) -> ClusterView:
+def _view(session: Session, members: list[Report], org_id: int) -> ClusterView:
     """One network as ``org_id`` reads it: ``members`` are reports it may read, and each is
     shown through ``policy.as_read_by`` (another organisation's reference and amounts stay
     with it, even summed)."""
@@ -867,7 +873,7 @@ def _view(session: Session, cluster_id: int, members: list[Report], org_id: int)
             if isinstance(amount, Decimal):
                 totals[currency] += amount
     return ClusterView(
-        id=cluster_id,
+        id=members[0].id,
         report_ids=ids,
         external_ids=[str(f["external_id"]) if f["external_id"] else None for f in read],
         indicators=[
@@ -943,8 +949,9 @@ class Lookup:
     ambiguous_with: list[str]
     partners: list[PartnerSighting] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # partner hubs that could not be asked
-    # a member's answer: (cluster id, a readable report in it), to open the network's page
-    network: tuple[int, int] | None = None
+    # a member's answer: the network's id as the organisation sees it (``Network``), to open
+    # its page
+    network: int | None = None
 
 
 def lookup(
@@ -997,7 +1004,7 @@ def _lookup_reading(
     # One statement, run below the ORM: the indicator, each live report mentioning it that the
     # caller may read with its cluster, and whether the caller holds partner feeds at all. The
     # size of the network is then counted among the reports the caller may read
-    # (``network_size``), never taken from ``clusters.size``, which counts everyone's. Loading
+    # (``networks_of``), never taken from ``clusters.size``, which counts everyone's. Loading
     # whole reports opened (decrypted) their texts, and the five ORM queries this replaced cost
     # 4 ms.
     params: dict[str, object] = {"kind": kind, "key": indicator_key(kind, canonical)}
@@ -1024,8 +1031,8 @@ def _lookup_reading(
     size = 0
     network = None
     if org_id is not None and first is not None and first.cluster_id is not None and not warning:
-        size = network_size(session, org_id=org_id, cluster_id=first.cluster_id, report_id=first.id)
-        network = (first.cluster_id, first.id)
+        seen = networks_of(session, org_id=org_id, reports=[(first.id, first.cluster_id)])
+        size, network = seen[first.id].size, seen[first.id].id
     return Lookup(
         type=kind,
         value=canonical,
@@ -1041,53 +1048,138 @@ def _lookup_reading(
     )
 
 
-def network_size(session: Session, *, org_id: int, cluster_id: int, report_id: int) -> int:
-    """How many reports the network of ``report_id`` holds as ``org_id`` sees it: the piece of
-    its cluster made of the reports the organisation may read that joins ``report_id`` — the
-    piece ``clusters_for`` shows it. When it may read the whole cluster (the usual case) that
-    is one count; otherwise its readable reports are walked."""
+@dataclass(frozen=True)
+class Network:
+    """A network as one organisation sees it: the piece of a cluster made of the reports it
+    may read, joined through them alone.
+
+    ``id`` is the smallest id of those reports — the organisation's name for the network, and
+    never the deployment's cluster id: a cluster id would tell an organisation that a report it
+    just stored joined reports it may not read (an older id than a new network's), so anyone
+    able to store a report could learn, at once and without limit, that another
+    organisation's private report holds a number."""
+
+    id: int
+    size: int
+
+
+_CLUSTER_CHUNK = 500  # cluster ids per grouped query
+
+
+def networks_of(
+    session: Session, *, org_id: int, reports: Iterable[tuple[int, int | None]]
+) -> dict[int, Network]:
+    """The network of each of ``reports`` (``(report id, cluster id)`` pairs of live reports the
+    organisation may read) as ``org_id`` sees it. A report in no cluster has none. One grouped
+    query per 500 clusters says which clusters it may read whole (the usual case: the network
+    is the cluster, named by its smallest report); the others are walked through the reports
+    it may read."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for report_id, cluster_id in reports:
+        if cluster_id is not None:
+            wanted[cluster_id].add(report_id)
+    found: dict[int, Network] = {}
+    if not wanted:
+        return found
     if session.new or session.dirty or session.deleted:
         session.flush()  # counted below the ORM, which would otherwise flush first
-    total, readable = (
-        session.connection()
-        .execute(_size_statement(), {"org": org_id, "cluster": cluster_id})
-        .one()
+    clusters = sorted(wanted)
+    partial: list[int] = []
+    for start in range(0, len(clusters), _CLUSTER_CHUNK):
+        chunk = clusters[start : start + _CLUSTER_CHUNK]
+        for cluster_id, total, readable, first in session.connection().execute(
+            _networks_statement(), {"org": org_id, "clusters": chunk}
+        ):
+            if readable == total:
+                network = Network(int(first), int(total))
+                for report_id in wanted[cluster_id]:
+                    found[report_id] = network
+            else:
+                partial.append(cluster_id)
+    for cluster_id in partial:
+        by_indicator: dict[int, set[int]] = defaultdict(set)
+        by_report: dict[int, set[int]] = defaultdict(set)
+        for report, indicator in _edges(session, cluster_id, org_id=org_id):
+            by_indicator[indicator].add(report)
+            by_report[report].add(indicator)
+        starts = sorted(wanted[cluster_id] | by_report.keys())
+        # Each part starts with its smallest report (every smaller one is in an earlier part).
+        for part in _bipartite_parts(starts, by_report, by_indicator):
+            network = Network(part[0], len(part))
+            for report_id in wanted[cluster_id].intersection(part):
+                found[report_id] = network
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _networks_statement() -> Any:
+    """Per cluster: its live reports, how many of them an organisation may read, and the
+    smallest id. Built once (building the statement cost more than running it in a look-up),
+    run with parameters."""
+    org = bindparam("org", type_=Integer)
+    return (
+        select(
+            Report.cluster_id,
+            func.count(),
+            func.coalesce(func.sum(case((visible(org), 1), else_=0)), 0),  # type: ignore[arg-type]
+            func.min(Report.id),
+        )
+        .where(
+            Report.cluster_id.in_(bindparam("clusters", expanding=True)),
+            Report.status != ReportStatus.RETRACTED,
+        )
+        .group_by(Report.cluster_id)
     )
-    if readable == total:
-        return int(total)
+
+
+def network_of(session: Session, *, org_id: int, report: Report) -> Network | None:
+    """:func:`networks_of` for one report."""
+    return networks_of(session, org_id=org_id, reports=[(report.id, report.cluster_id)]).get(
+        report.id
+    )
+
+
+def resolve_network(session: Session, *, org_id: int, network_id: int) -> tuple[int, Network]:
+    """``(cluster id, network)`` of the network that holds report ``network_id`` as the
+    organisation sees it (any report of it names it; its id is the smallest). Raises
+    :class:`NotFound` when that is no live report the organisation may read, exactly as when
+    it does not exist."""
+    cluster_id = session.scalar(
+        select(Report.cluster_id).where(
+            Report.id == network_id,
+            visible(org_id),  # type: ignore[arg-type]
+            Report.status != ReportStatus.RETRACTED,
+        )
+    )
+    network = None
+    if cluster_id is not None:
+        seen = networks_of(session, org_id=org_id, reports=[(network_id, cluster_id)])
+        network = seen.get(network_id)
+    if cluster_id is None or network is None:
+        raise NotFound(N_("There is no such network."))
+    return cluster_id, network
+
+
+def network_members(session: Session, *, org_id: int, network_id: int) -> list[int] | int:
+    """The reports of a network as the organisation sees it: its cluster id when it may read
+    the whole cluster (callers filter on the column), else the ids of the piece."""
+    cluster_id, network = resolve_network(session, org_id=org_id, network_id=network_id)
+    total = session.scalar(
+        select(func.count()).where(
+            Report.cluster_id == cluster_id, Report.status != ReportStatus.RETRACTED
+        )
+    )
+    if total == network.size:
+        return cluster_id
     by_indicator: dict[int, set[int]] = defaultdict(set)
     by_report: dict[int, set[int]] = defaultdict(set)
     for report, indicator in _edges(session, cluster_id, org_id=org_id):
         by_indicator[indicator].add(report)
         by_report[report].add(indicator)
-    # Each indicator is walked once: a value in thousands of reports is one step, not one per
-    # report that mentions it.
-    part, queue, walked = {report_id}, deque([report_id]), set[int]()
-    while queue:
-        for indicator in by_report[queue.popleft()] - walked:
-            walked.add(indicator)
-            for other in by_indicator[indicator] - part:
-                part.add(other)
-                queue.append(other)
-    return len(part)
-
-
-@functools.lru_cache(maxsize=1)
-def _size_statement() -> Any:
-    """How many live reports a cluster holds, and how many of them an organisation may read:
-    built once (building it was three quarters of a look-up's time), run with parameters."""
-    org = bindparam("org", type_=Integer)
-    return (
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((visible(org), 1), else_=0)), 0),  # type: ignore[arg-type]
-        )
-        .select_from(Report)
-        .where(
-            Report.cluster_id == bindparam("cluster", type_=Integer),
-            Report.status != ReportStatus.RETRACTED,
-        )
-    )
+    for part in _bipartite_parts(sorted({network_id} | by_report.keys()), by_report, by_indicator):
+        if network_id in part:
+            return sorted(part)
+    raise AssertionError("a report is in one part of its cluster")
 
 
 @functools.lru_cache(maxsize=4)

@@ -124,7 +124,7 @@ def test_a_network_page_never_explains_a_link_through_a_private_report(
     assert db.get_one(Report, secret).cluster_id == cluster_id
 
     login(client, analyst.email, factories.PASSWORD)
-    page = client.get(f"/redes/{cluster_id}", headers=HTML)
+    page = client.get(f"/redes/{chain[0]}", headers=HTML)
     assert page.status_code == 200
     assert "SUR-SECRETO" not in page.text
     to_d = _links(page.text)[-1]
@@ -354,8 +354,8 @@ def test_strangers_cannot_look_names_up(client: TestClient, db: Session) -> None
 
 def test_every_readable_piece_of_a_network_can_be_opened(client: TestClient, db: Session) -> None:
     """Sur's private report is the only bridge between Demo's two pairs: Demo sees two pieces
-    of one network, each on the list and each openable (before, both rows opened the larger
-    one), and the page of a report opens the piece that holds it."""
+    of one network, each on the list, each its own network with its own id (its first report)
+    and each openable, and the page of a report opens the piece that holds it."""
     demo, sur = factories.org(db, name="Demo"), factories.org(db, name="Sur")
     analyst = factories.user(db, demo)
     left = [
@@ -374,35 +374,97 @@ def test_every_readable_piece_of_a_network_can_be_opened(client: TestClient, db:
 
     login(client, analyst.email, factories.PASSWORD)
     listing = client.get("/redes", headers=HTML).text
-    assert f'href="/redes/{cluster_id}?reporte={left[0]}"' in listing
-    assert f'href="/redes/{cluster_id}?reporte={right[0]}"' in listing
+    assert f'href="/redes/{left[0]}"' in listing
+    assert f'href="/redes/{right[0]}"' in listing
     assert "parte 1 de 2" in listing
     assert "parte 2 de 2" in listing
     api = client.get("/api/v1/clusters", headers=factories.bearer(factories.token(db, demo)))
-    assert [(c["cluster_id"], c["piece"], c["pieces"], c["report_ids"]) for c in api.json()] == [
-        (cluster_id, 1, 2, left),
-        (cluster_id, 2, 2, right),
-    ]
+    assert [
+        (c["cluster_id"], c["piece"], c["pieces"], c["other_pieces"], c["report_ids"])
+        for c in api.json()
+    ] == [(left[0], 1, 2, [right[0]], left), (right[0], 2, 2, [left[0]], right)]
 
     def graph_reports(page: str) -> list[int]:
         graph = json.loads(page.split('id="graph-data">')[1].split("</script>")[0])
         return [r["id"] for r in graph["reports"]]
 
-    largest = client.get(f"/redes/{cluster_id}", headers=HTML)
-    assert graph_reports(largest.text) == left
-    assert f'href="/redes/{cluster_id}?reporte={right[0]}"' in largest.text  # the other piece
-    smaller = client.get(f"/redes/{cluster_id}?reporte={right[1]}", headers=HTML)
+    larger = client.get(f"/redes/{left[0]}", headers=HTML)
+    assert graph_reports(larger.text) == left
+    assert f'href="/redes/{right[0]}"' in larger.text  # the other piece
+    smaller = client.get(f"/redes/{right[0]}", headers=HTML)
     assert smaller.status_code == 200
     assert graph_reports(smaller.text) == right
-    assert f'href="/redes/{cluster_id}?reporte={left[0]}"' in smaller.text
-    for page in (largest.text, smaller.text, listing):
+    assert f'href="/redes/{left[0]}"' in smaller.text
+    for page in (larger.text, smaller.text, listing):
         assert "SUR-puente" not in page
+    # any report of a piece opens it, under the piece's id
+    moved = client.get(f"/redes/{right[1]}", headers=HTML, follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (303, f"/redes/{right[0]}")
     report_page = client.get(f"/reportes/{right[1]}", headers=HTML).text
-    assert f'href="/redes/{cluster_id}?reporte={right[1]}"' in report_page
-    # a report of another piece, of no piece, or out of range: the largest piece, or a 422
+    assert f'href="/redes/{right[0]}"' in report_page
+    # a report one may not read, or an id no report can hold: 404
     theirs = db.scalar(select(Report.id).where(Report.external_id == "SUR-puente"))
-    assert (
-        graph_reports(client.get(f"/redes/{cluster_id}?reporte={theirs}", headers=HTML).text)
-        == left
-    )
-    assert client.get(f"/redes/{cluster_id}?reporte=0", headers=HTML).status_code == 422
+    assert client.get(f"/redes/{theirs}", headers=HTML).status_code == 404
+    assert client.get("/redes/0", headers=HTML).status_code == 404
+
+
+def test_a_report_never_tells_its_organisation_that_a_private_report_holds_its_number(
+    client: TestClient, db: Session
+) -> None:
+    """Found by the security QA round: a report's network id was the deployment's cluster id,
+    so an organisation that stored a number only Sur had reported, privately, got Sur's older
+    id back — at once and without limit — instead of a new one. Now every answer about a
+    report that joins only reports one may not read is the answer about a new number."""
+    from amparo.network import export
+
+    demo, sur = factories.org(db, name="Demo"), factories.org(db, name="Sur")
+    analyst = factories.user(db, demo)
+    _report(db, sur, PHONE % 1, external_id="SUR-1")
+    _report(db, sur, PHONE % 1, external_id="SUR-2")
+    demo_api = factories.bearer(factories.token(db, demo))
+    db.commit()
+    burned = _post(client, demo_api, indicators=[{"type": "phone", "value": PHONE % 1}])
+    fresh = _post(client, demo_api, indicators=[{"type": "phone", "value": PHONE % 2}])
+    stored = db.get_one(Report, burned["id"])
+    assert stored.cluster_id is not None
+    sur_cluster = db.scalar(select(Report.cluster_id).where(Report.external_id == "SUR-1"))
+    assert stored.cluster_id == sur_cluster  # linked, as it must be for Sur
+
+    def answers(report: dict[str, Any]) -> list[object]:
+        """Everything Demo is told about the report's network, with its id in place of the
+        report's own."""
+        rid = report["id"]
+        read = client.get(f"/api/v1/reports/{rid}", headers=demo_api).json()
+        (row,) = [
+            r
+            for r in client.get("/api/v1/reports", headers=demo_api).json()["items"]
+            if r["id"] == rid
+        ]
+        (view,) = [
+            c
+            for c in client.get("/api/v1/clusters", params={"min_size": 1}, headers=demo_api).json()
+            if rid in c["report_ids"]
+        ]
+        filtered = client.get(
+            "/api/v1/reports", params={"cluster_id": rid}, headers=demo_api
+        ).json()["items"]
+        found = service.lookup(db, read["indicators"][0]["display"], org_id=demo.id, region="MX")
+        (csv_row,) = [r for r in export.rows(db, org_id=demo.id) if r.value == found.value]
+        return [
+            report["cluster_id"] - rid,
+            read["cluster_id"] - rid,
+            row["cluster_id"] - rid,
+            (view["cluster_id"] - rid, view["report_ids"], view["pieces"], view["other_pieces"]),
+            [r["id"] for r in filtered],
+            (found.reported, found.cluster_size, (found.network or 0) - rid),
+            sorted(c - rid for c in csv_row.clusters),
+        ]
+
+    assert answers(burned) == [0, 0, 0, (0, [burned["id"]], 1, []), [burned["id"]], (1, 1, 0), [0]]
+    assert answers(fresh) == [0, 0, 0, (0, [fresh["id"]], 1, []), [fresh["id"]], (1, 1, 0), [0]]
+    login(client, analyst.email, factories.PASSWORD)
+    page = client.get(f"/reportes/{burned['id']}", headers=HTML).text
+    assert f'href="/redes/{burned["id"]}"' in page
+    network_page = client.get(f"/redes/{burned['id']}", headers=HTML).text
+    assert "SUR-" not in network_page
+    assert "Reportes que su organización no puede leer" not in network_page

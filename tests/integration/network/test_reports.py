@@ -218,7 +218,14 @@ def test_the_list_filters_pages_and_shows_only_what_the_organisation_may_read(
     assert _ids(listed(indicator=PHONES[0])) == [own[2].id, shared.id, own[0].id]
     assert _ids(listed(indicator="55 9999 0000", region="MX")) == []
     assert _ids(listed(status="retracted")) == [gone.id]
-    assert _ids(listed(cluster_id=shared.cluster_id)) == [own[2].id, shared.id, own[0].id]
+    # The network as this organisation sees it (two of its five reports are not ours to read):
+    # named by its first report we may read, and any of them filters on it.
+    network_id = rows[shared.id].cluster_id
+    assert network_id == own[0].id == rows[own[2].id].cluster_id
+    assert rows[own[1].id].cluster_id == own[1].id  # a network of its own
+    for named in (network_id, shared.id):
+        assert _ids(listed(cluster_id=named)) == [own[2].id, shared.id, own[0].id]
+    assert _ids(listed(cluster_id=gone.id)) == []
     reports.close_report(session=db, org_id=mine.id, report_id=own[1].id)
     assert _ids(listed(status="closed")) == [own[1].id]
     with pytest.raises(InvalidInput):
