@@ -1087,8 +1087,10 @@ def networks_of(
     partial: list[int] = []
     for start in range(0, len(clusters), _CLUSTER_CHUNK):
         chunk = clusters[start : start + _CLUSTER_CHUNK]
+        one = len(chunk) == 1  # a look-up, a report: no list to expand
+        params = {"org": org_id, "cluster" if one else "clusters": chunk[0] if one else chunk}
         for cluster_id, total, readable, first in session.connection().execute(
-            _networks_statement(), {"org": org_id, "clusters": chunk}
+            _networks_statement(one), params
         ):
             if readable == total:
                 network = Network(int(first), int(total))
@@ -1111,12 +1113,17 @@ def networks_of(
     return found
 
 
-@functools.lru_cache(maxsize=1)
-def _networks_statement() -> Any:
+@functools.lru_cache(maxsize=2)
+def _networks_statement(one: bool) -> Any:
     """Per cluster: its live reports, how many of them an organisation may read, and the
     smallest id. Built once (building the statement cost more than running it in a look-up),
-    run with parameters."""
+    run with parameters: one cluster, or a list of them."""
     org = bindparam("org", type_=Integer)
+    clusters = (
+        Report.cluster_id == bindparam("cluster", type_=Integer)
+        if one
+        else Report.cluster_id.in_(bindparam("clusters", expanding=True))
+    )
     return (
         select(
             Report.cluster_id,
@@ -1124,10 +1131,7 @@ def _networks_statement() -> Any:
             func.coalesce(func.sum(case((visible(org), 1), else_=0)), 0),  # type: ignore[arg-type]
             func.min(Report.id),
         )
-        .where(
-            Report.cluster_id.in_(bindparam("clusters", expanding=True)),
-            Report.status != ReportStatus.RETRACTED,
-        )
+        .where(clusters, Report.status != ReportStatus.RETRACTED)
         .group_by(Report.cluster_id)
     )
 
