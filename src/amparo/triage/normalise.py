@@ -146,16 +146,57 @@ def _deleet(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return out
 
 
-def _join_spaced_letters(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Re-join "d e p o s i t a" and "D-E-P-O-S-I-T-A" (four or more single letters, one
-    separator between them, the same each time)."""
-    text = "".join(c for c, _ in pairs)
-    remove: set[int] = set()
+def _spaced_cuts(text: str) -> list[int]:
+    """Where the separators of spaced-out writing are in ``text``, to be removed.
+
+    First whole spaced-out phrases, whose words are letters one space apart and whose words
+    are two or more spaces apart: "t e n e m o s  a  t u  h i j o" reads "tenemos  a  tu
+    hijo" (the short words too, which the rule below leaves alone). Then four or more single
+    letters with the same mark between them ("T-E-N-E-M-O-S", "p.a.g.a") or spaces of any width
+    ("d e p o", "t  e  n  e"); between three letters, "U.S.A", it is an abbreviation."""
+    cuts: list[int] = []
+    if "  " in text:
+        for match in _SPACED_PHRASE.finditer(text):
+            words = _GAP.split(match.group(0))
+            if sum(len(w) + 1 for w in words) // 2 < 4 or all(len(w) == 1 for w in words):
+                continue
+            start = match.start()
+            cuts.extend(
+                start + i
+                for i in range(1, len(match.group(0)) - 1)
+                if text[start + i] == " " and text[start + i - 1] != " " != text[start + i + 1]
+            )
+    if cuts:
+        text = _drop(text, cuts)
+    later: list[int] = []
     for match in _SPACED_LETTERS.finditer(text):
-        for i in range(match.start(), match.end()):
-            if text[i] == match.group(1):
-                remove.add(i)
-    return [p for i, p in enumerate(pairs) if i not in remove]
+        mark = match.group(1) or " "
+        later.extend(i for i in range(match.start(), match.end()) if text[i] == mark)
+    if not later:
+        return cuts
+    if not cuts:
+        return later
+    # the second step's positions, in the text before the first step's cuts
+    removed = set(cuts)
+    kept = [i for i in range(len(text) + len(cuts)) if i not in removed]
+    return sorted(cuts + [kept[i] for i in later])
+
+
+def _drop(text: str, cuts: list[int]) -> str:
+    """``text`` without the characters at the sorted positions ``cuts``."""
+    pieces: list[str] = []
+    position = 0
+    for cut in cuts:
+        pieces.append(text[position:cut])
+        position = cut + 1
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _join_spaced_letters(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Re-join spaced-out writing (``_spaced_cuts``)."""
+    remove = set(_spaced_cuts("".join(c for c, _ in pairs)))
+    return [p for i, p in enumerate(pairs) if i not in remove] if remove else pairs
 
 
 def _slow_pairs(text: str) -> list[tuple[str, int]]:
@@ -201,11 +242,21 @@ _FOLD_TABLE = _FoldTable()
 # A whole run of [\w@$!] that holds a leet character. Possessive, from the start of the run:
 # the same matches as r"[\w@$!]*[013457@$!][\w@$!]*" without its quadratic backtracking.
 _TOKEN_WITH_LEET = re.compile(r"(?<![\w@$!])[^\W013457]*+[013457@$!][\w@$!]*+")
-# Four or more single letters with one separator between them, the same each time: "d e p o",
-# "T-E-N-E-M-O-S", "p.a.g.a". (Between three letters, "U.S.A", it is an abbreviation.)
+# Four or more single letters with the same mark between them ("T-E-N-E-M-O-S", "p.a.g.a") or
+# spaces of any width ("d e p o", "t  e  n  e"). (Between three letters, "U.S.A", it is an
+# abbreviation.)
 _SPACED_LETTERS = re.compile(
-    r"(?<![^\W\d_])[^\W\d_]([ \-.·])(?:[^\W\d_]\1){2,}[^\W\d_](?![^\W\d_])"
+    r"(?<![^\W\d_])[^\W\d_](?:(?: +[^\W\d_]){3,}|([\-.·])(?:[^\W\d_]\1){2,}[^\W\d_])(?![^\W\d_])"
 )
+# Words of single letters one space apart, the words two or more spaces apart (the words are
+# checked by ``_spaced_cuts``: four letters at least, and a word of two or more).
+# Possessive, and never started inside a word (after " a "): linear time on a long run of
+# spaced letters.
+_SPACED_PHRASE = re.compile(
+    r"(?<![^\W\d_])(?<!(?<![^\W\d_])[^\W\d_] )[^\W\d_](?: [^\W\d_])*+"
+    r"(?: {2,}[^\W\d_](?: [^\W\d_])*+)+(?![^\W\d_])"
+)
+_GAP = re.compile(" {2,}")
 _SPACE_RUN = re.compile(r" {2,}")
 _REPEATED_MARK = re.compile(r"([^\w ])\1+")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
@@ -223,7 +274,9 @@ def _deleet_token(match: re.Match[str]) -> str:
 def _fast_text(text: str) -> str:
     folded = text.translate(_FOLD_TABLE)
     folded = _TOKEN_WITH_LEET.sub(_deleet_token, folded)
-    folded = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(m.group(1), ""), folded)
+    cuts = _spaced_cuts(folded)
+    if cuts:
+        folded = _drop(folded, cuts)
     folded = _SPACE_RUN.sub(" ", folded)
     folded = _REPEATED_MARK.sub(r"\1", folded)
     folded = _REPEATED_LETTER.sub(r"\1", folded)
@@ -257,9 +310,8 @@ def _offsets(text: str, normalised: str) -> tuple[int, ...]:
             if piece:
                 offsets.extend([index] * len(piece))
     current = _TOKEN_WITH_LEET.sub(_deleet_token, folded)  # one character for one
-    spaced = [(*m.span(), m.group(1)) for m in _SPACED_LETTERS.finditer(current)]
-    if spaced:
-        remove = [i for start, end, sep in spaced for i in range(start, end) if current[i] == sep]
+    remove = _spaced_cuts(current)
+    if remove:
         current, offsets = _without(current, offsets, [(i, i + 1) for i in remove])
     runs = [
         (m.start() + 1, m.end())

@@ -13,6 +13,12 @@ from amparo.triage.normalise import _slow_pairs, normalise, plain
         ("TENEMOS a su HIJO!!!!", "tenemos a su hijo!"),
         ("S3CU3STR0 de tu h1j0", "secuestro de tu hijo"),
         ("d e p o s i t a  ya", "deposita ya"),
+        # a whole phrase spaced out, words two spaces apart: the short words too (QA)
+        ("t e n e m o s  a  t u  h i j o", "tenemos a tu hijo"),
+        ("n o  l l a m e s  a  l a  p o l i c i a", "no llames a la policia"),
+        ("hola t e n e m o s  a  t u  h i j o  ya", "hola tenemos a tu hijo ya"),
+        ("t  e  n  e  m  o  s", "tenemos"),
+        ("y  o sea", "y o sea"),
         ("T-E-N-E-M-O-S a su H-I-J-O", "tenemos a su hijo"),
         ("p.a.g.a ya", "paga ya"),
         ("U.S.A. y s.a. de c.v.", "u.s.a. y s.a. de c.v."),  # abbreviations stay
@@ -57,6 +63,7 @@ def test_fast_path_equals_the_character_path(raw: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(text_strategy)
 @example("﹍")  # folds to "_", which a second pass removed (found by hypothesis)
+@example("a  b  c  d")  # "a b c d" after one pass, "abcd" after two
 @example("＊urgente＊")
 def test_normalisation_is_idempotent(raw: str) -> None:
     once = plain(raw)
@@ -113,3 +120,14 @@ def test_leet_token_pattern_matches_as_the_plain_one(raw: str) -> None:
     plain_pattern = re.compile(r"[\w@$!]*[013457@$!][\w@$!]*")
     expected = [m.span() for m in plain_pattern.finditer(raw)]
     assert [m.span() for m in _TOKEN_WITH_LEET.finditer(raw)] == expected
+
+
+def test_a_spaced_out_phrase_is_flagged_in_the_words_received() -> None:
+    from amparo.triage import analyze
+
+    raw = "Sra. t e n e m o s  a  t u  h i j o, n o  l l a m e s  a  l a  p o l i c i a"
+    verdict = analyze(raw)
+    spans = {f.id: [e.text for e in f.evidence] for f in verdict.flags}
+    assert spans["custody_claim"] == ["t e n e m o s  a  t u  h i j o"]
+    assert spans["no_police"] == ["n o  l l a m e s  a  l a  p o l i c i a"]
+    assert verdict.level == "critical"
