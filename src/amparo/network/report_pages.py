@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -196,6 +197,44 @@ def _indicators(text: str, region: str | None, warnings: WarningList) -> list[se
     return found
 
 
+def _form_errors(
+    form: ReportForm, region: str | None, warnings: WarningList, first: InvalidInput
+) -> list[InvalidInput]:
+    """Every problem of the posted form at once, one per field (the service stops at the
+    first): ``first`` is the one it gave."""
+    errors: list[InvalidInput] = []
+    day: date | None = None
+    indicators: tuple[service.IndicatorIn, ...] = ()
+    try:
+        day = _day(form.reported_at)
+    except InvalidInput as exc:
+        errors.append(exc)
+    try:
+        indicators = tuple(_indicators(form.indicators, region, warnings))
+    except InvalidInput as exc:
+        errors.append(exc)
+        # unreadable, but given: "a report needs a text, a narrative or indicators" would be
+        # wrong
+        indicators = (service.IndicatorIn("", ""),)
+    data = service.ReportIn(
+        text=form.text.strip() or None,
+        narrative=form.narrative.strip() or None,
+        indicators=indicators,
+        reported_at=_when(day) if day else None,
+        channel=form.channel,
+        category=form.category.strip() or None,
+        amount=form.amount.strip() or None,
+        amount_paid=form.amount_paid.strip() or None,
+        currency=form.currency.strip() or None,
+        place=" ".join(form.place.split()) or None,
+        victim=form.victim.strip() or None,
+        sharing=form.sharing,
+    )
+    errors.extend(service.field_errors(data))
+    fields = {e.field for e in errors}
+    return errors if first.field in fields else [first, *errors]
+
+
 def _region(form: ReportForm) -> str | None:
     return form.region if form.region in REGIONS else None
 
@@ -207,12 +246,12 @@ def _form_page(
     values: dict[str, str],
     session: Session,
     org_id: int,
-    exc: InvalidInput | None = None,
+    problems: Sequence[InvalidInput] = (),
     gettext: Gettext | None = None,
 ) -> Response:
     errors: dict[str, str] = {}
-    if exc is not None:
-        errors[exc.field if exc.field in FIELDS else ""] = exc.render(gettext)
+    for exc in problems:
+        errors.setdefault(exc.field if exc.field in FIELDS else "", exc.render(gettext))
     return render(
         request,
         "report_form.html",
@@ -226,7 +265,7 @@ def _form_page(
             "audience": service.sharing_audience(session, org_id),
             **_names(),
         },
-        status=exc.status if exc else 200,
+        status=problems[0].status if problems else 200,
     )
 
 
@@ -254,8 +293,9 @@ def new_report(
     verify_csrf(request, form.csrf_token)
     org_id = _writer(user)
     region = _region(form)
+    warnings = warninglist.effective(session)
     try:
-        values = _parse(form, region, warninglist.effective(session))
+        values = _parse(form, region, warnings)
         data = service.ReportIn(**{**values, "reported_at": _when(values["reported_at"])})
         report = service.create_report(session=session, org_id=org_id, data=data, region=region)
     except InvalidInput as exc:
@@ -265,7 +305,7 @@ def new_report(
             values=form.model_dump(),
             session=session,
             org_id=org_id,
-            exc=exc,
+            problems=_form_errors(form, region, warnings, exc),
             gettext=_,
         )
     audit.record(
@@ -307,8 +347,9 @@ def edit_report(
     org_id = _writer(user)
     report = _editable(session, org_id, report_id)
     region = _region(form)
+    warnings = warninglist.effective(session)
     try:
-        values = _parse(form, region, warninglist.effective(session))
+        values = _parse(form, region, warnings)
         changes = _changed(report, values)
         if changes:
             reports.update_report(
@@ -321,7 +362,7 @@ def edit_report(
             values=form.model_dump(),
             session=session,
             org_id=org_id,
-            exc=exc,
+            problems=_form_errors(form, region, warnings, exc),
             gettext=_,
         )
     if changes:

@@ -19,7 +19,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -115,16 +115,8 @@ def prepare(
 ) -> tuple[ReportIn, list[PreparedMention]]:
     """Validate a report and find its indicators, before anything is written (``warnings``:
     the deployment's list, ``warninglist.effective``; the shipped one when not given)."""
-    for name, text in (("text", data.text), ("narrative", data.narrative)):
-        if text is not None and len(text) > MAX_TEXT:
-            raise InvalidInput(
-                N_("The %(name)s is longer than %(n)d characters."),
-                field=name,
-                name=names.field(name),
-                n=MAX_TEXT,
-            )
-    if not (data.text or data.narrative or data.indicators):
-        raise InvalidInput(N_("A report needs a text, a narrative or indicators."), field="text")
+    _lengths(data)
+    _required(data)
     if len(data.indicators) > MAX_INDICATORS:
         raise InvalidInput(
             N_("A report may list at most %(n)d indicators (this one has %(count)d)."),
@@ -139,17 +131,7 @@ def prepare(
         data = dataclasses.replace(data, category=Category(data.category).value)
     _limits(data)
     data = _money(dataclasses.replace(data, reported_at=_reported_at(data.reported_at)))
-    if data.external_id is not None and not (
-        data.external_id.strip() and len(data.external_id) <= 200
-    ):  # blank ("  ") is no id: it would stand for a report nobody can find again
-        raise InvalidInput(
-            N_("The external id must have 1 to 200 characters."), field="external_id"
-        )
-    if data.external_id is not None and _has_control(data.external_id):
-        # stored as written (not sealed): PostgreSQL refuses a NUL in a text column, which
-        # failed the request (500) or the whole import, and a line break splits the import's
-        # one-line messages that quote the id
-        raise InvalidInput(N_("The external id holds control characters."), field="external_id")
+    _external_id(data.external_id)
     mentions: list[PreparedMention] = []
     for source in (data.text, data.narrative):
         if source:
@@ -171,6 +153,71 @@ def prepare(
             count=len(mentions),
         )
     return data, mentions
+
+
+def field_errors(data: ReportIn) -> list[InvalidInput]:
+    """What :func:`prepare` would refuse in ``data``, every field at once (the first problem
+    of each): ``prepare`` stops at the first, and a form shows each beside its field. The
+    indicators themselves are not read here (the form reads them line by line)."""
+    checks: list[Callable[[], object]] = [
+        lambda: _lengths(dataclasses.replace(data, narrative=None)),
+        lambda: _lengths(dataclasses.replace(data, text=None)),
+        lambda: _required(data),
+        lambda: _choice(data.channel, Channel, "channel"),
+        lambda: _choice(data.sharing, Sharing, "sharing"),
+        lambda: _category(data.category),
+        lambda: _limits(dataclasses.replace(data, victim=None)),
+        lambda: _limits(dataclasses.replace(data, place=None)),
+        lambda: _reported_at(data.reported_at),
+        lambda: money.read_amount(data.amount, "amount"),
+        lambda: money.read_amount(data.amount_paid, "amount_paid"),
+        lambda: money.currency(data.currency),
+        lambda: _money(data),  # the amounts and the currency agree
+        lambda: _external_id(data.external_id),
+    ]
+    found: dict[str | None, InvalidInput] = {}
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as exc:
+            found.setdefault(exc.field, exc)
+    return list(found.values())
+
+
+def _category(value: str | None) -> None:
+    if value is not None:
+        _choice(value, Category, "category")
+
+
+def _lengths(data: ReportIn) -> None:
+    for name, text in (("text", data.text), ("narrative", data.narrative)):
+        if text is not None and len(text) > MAX_TEXT:
+            raise InvalidInput(
+                N_("The %(name)s is longer than %(n)d characters."),
+                field=name,
+                name=names.field(name),
+                n=MAX_TEXT,
+            )
+
+
+def _required(data: ReportIn) -> None:
+    if not (data.text or data.narrative or data.indicators):
+        raise InvalidInput(N_("A report needs a text, a narrative or indicators."), field="text")
+
+
+def _external_id(value: str | None) -> None:
+    if value is None:
+        return
+    if not (value.strip() and len(value) <= 200):
+        # blank ("  ") is no id: it would stand for a report nobody can find again
+        raise InvalidInput(
+            N_("The external id must have 1 to 200 characters."), field="external_id"
+        )
+    if _has_control(value):
+        # stored as written (not sealed): PostgreSQL refuses a NUL in a text column, which
+        # failed the request (500) or the whole import, and a line break splits the import's
+        # one-line messages that quote the id
+        raise InvalidInput(N_("The external id holds control characters."), field="external_id")
 
 
 def _from_text(found: Iterable[Indicator]) -> list[PreparedMention]:

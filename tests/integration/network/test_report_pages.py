@@ -256,3 +256,42 @@ def test_the_form_says_who_would_read_the_report_before_it_is_saved(
     login(client, lonely.email, factories.PASSWORD)
     form = client.get("/reportes/nuevo", headers=HTML).text
     assert "Por ahora ninguna otra organización lo leería." in form
+
+
+def test_every_problem_of_the_form_is_shown_at_once(client: TestClient, db: Session) -> None:
+    """Found by QA: the form named one problem per try, so an analyst with four mistakes sent
+    it four times."""
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    bad = _post(
+        client,
+        "/reportes/nuevo",
+        {
+            **FORM,
+            "reported_at": "2025-13-45",
+            "amount": "mucho",
+            "amount_paid": "12.34.567",
+            "indicators": "hola",
+            "place": "x" * 300,
+        },
+    )
+    assert bad.status_code == 422
+    for field in ("reported_at", "amount", "amount_paid", "indicators", "place"):
+        assert f'id="{field}-error"' in bad.text, field
+    assert 'id="currency-error"' not in bad.text
+    assert "revisa los 5 campos marcados" in bad.text
+    assert db.scalar(select(Report.id).where(Report.org_id == org.id)) is None
+    # Unreadable indicators are still indicators: no "needs a text" on an otherwise empty form.
+    empty = _post(client, "/reportes/nuevo", {**FORM, "text": "", "indicators": "hola"})
+    assert 'id="indicators-error"' in empty.text
+    assert 'id="text-error"' not in empty.text
+    assert "revisa el campo marcado" in empty.text
+    # Editing a report says them all too.
+    created = _post(client, "/reportes/nuevo", FORM)
+    edit = created.headers["location"] + "/editar"
+    both = _post(client, edit, {**FORM, "amount": "mucho", "currency": "ZZZ"}, page=edit)
+    assert both.status_code == 422
+    assert 'id="amount-error"' in both.text
+    assert 'id="currency-error"' in both.text
