@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy.orm import Session
@@ -110,7 +110,10 @@ def list_reports(
     principal: Reader,
     status: Annotated[ReportStatus | None, Query()] = None,
     channel: Annotated[Channel | None, Query()] = None,
-    category: Annotated[Category | None, Query()] = None,
+    category: Annotated[
+        Category | Literal["unknown"] | None,
+        Query(description="A kind, or `unknown` for reports without one (as the trends say)."),
+    ] = None,
     since: date | None = None,
     until: date | None = None,
     cluster_id: Annotated[

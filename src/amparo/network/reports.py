@@ -468,7 +468,9 @@ def _conditions(
     if filters.channel:
         service._choice(filters.channel, Channel, "channel")
         where.append(Report.channel == Channel(filters.channel))
-    if filters.category:
+    if filters.category == UNKNOWN_CATEGORY:  # as the trends count them: no category given
+        where.append(Report.category.is_(None))
+    elif filters.category:
         service._choice(filters.category, Category, "category")
         where.append(Report.category == Category(filters.category).value)
     if filters.since and filters.until and filters.since > filters.until:

@@ -189,6 +189,13 @@ def test_list_filters_and_trends_over_http(client: TestClient, db: Session) -> N
         "paid": {},
         "networks": 1,
     }
+    # the trends' "unknown" kind is a filter of the list too
+    for kind, total in (("unknown", 3), ("sextortion", 0)):
+        listed = client.get("/api/v1/reports", headers=headers, params={"category": kind})
+        assert listed.json()["total"] == total, kind
+    assert (
+        client.get("/api/v1/reports", headers=headers, params={"category": "x"}).status_code == 422
+    )
     weeks = client.get(
         "/api/v1/trends", headers=headers, params={"since": "2025-05-01", "until": "2025-05-31"}
     ).json()["periods"]

@@ -214,6 +214,8 @@ def test_the_list_filters_pages_and_shows_only_what_the_organisation_may_read(
     assert _ids(listed(own_only=True)) == [own[2].id, own[1].id, own[0].id]
     assert _ids(listed(channel="sms")) == [own[1].id]
     assert _ids(listed(category="sextortion")) == [own[0].id]
+    # what the trends count as "unknown": no category given
+    assert _ids(listed(category="unknown")) == [own[2].id, network.id, own[1].id, shared.id]
     assert _ids(listed(since=date(2025, 3, 3), until=date(2025, 3, 5))) == [own[1].id, shared.id]
     assert _ids(listed(indicator=PHONES[0])) == [own[2].id, shared.id, own[0].id]
     assert _ids(listed(indicator="55 9999 0000", region="MX")) == []
