@@ -106,6 +106,12 @@ def test_check_page_highlights_the_words(client: TestClient) -> None:
     empty = client.post("/", data={"text": "  "}, headers={"Accept": "text/html"})
     assert empty.status_code == 422
     assert "vacío" in empty.text
+    # A message refused for a control character comes back without it (a page cannot hold a
+    # NUL: the browser showed "�" in the box).
+    nul = client.post("/", data={"text": "Tenemos\x00 a su hijo"}, headers={"Accept": "text/html"})
+    assert nul.status_code == 422
+    assert "\x00" not in nul.text
+    assert ">Tenemos a su hijo</textarea>" in nul.text
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

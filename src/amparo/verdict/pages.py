@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -62,7 +63,7 @@ def check(
         return render(
             request,
             "check.html",
-            {"text": text[:MAX_CHARS], "verdict": None, "error": exc.render(_),
+            {"text": _echo(text), "verdict": None, "error": exc.render(_),
              "max_chars": MAX_CHARS},
             status=429,
             headers={"Retry-After": str(exc.retry_after)},
@@ -74,7 +75,7 @@ def check(
             request,
             "check.html",
             {
-                "text": text[:MAX_CHARS],
+                "text": _echo(text),
                 "verdict": None,
                 "error": exc.render(_),
                 "max_chars": MAX_CHARS,
@@ -104,6 +105,13 @@ def check(
             "max_chars": MAX_CHARS,
         },
     )
+
+
+def _echo(text: str) -> str:
+    """A refused message as the form shows it again: at most ``MAX_CHARS``, without the control
+    characters that may be why it was refused (an HTML page cannot hold a NUL, which the
+    browser would show as "�")."""
+    return "".join(c for c in text[:MAX_CHARS] if c in "\t\n\r" or unicodedata.category(c) != "Cc")
 
 
 def _travellers(
