@@ -1406,22 +1406,26 @@ def partner_sightings(
 def graph_of(session: Session, view: ClusterView) -> dict[str, list[object]]:
     """Nodes and edges of a network for the page's graph: its reports (labelled as the view
     may show them), the linkable indicators they mention (as their display form), and who
-    mentions what."""
+    mentions what. Indicators are numbered on the page (1, 2, … in the order of their labels),
+    never by their stored id: an old id would tell that someone reported the value before,
+    in a report this organisation may not read."""
     ids = view.report_ids
-    edges: set[tuple[int, int]] = set()
+    pairs: set[tuple[int, int]] = set()
     labels: dict[int, str] = {}
     for mention in session.scalars(
         select(Mention)
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
         .where(Mention.report_id.in_(ids), IndicatorKey.warning.is_(None))
     ):
-        edges.add((mention.report_id, mention.indicator_id))
+        pairs.add((mention.report_id, mention.indicator_id))
         labels.setdefault(mention.indicator_id, mention.display)
+    stored = sorted(labels, key=lambda i: (labels[i], i))
+    number = {indicator: n for n, indicator in enumerate(stored, 1)}
     return {
         "reports": [
             {"id": i, "label": external_id or f"#{i}"}
             for i, external_id in zip(ids, view.external_ids, strict=True)
         ],
-        "indicators": [{"id": i, "label": label} for i, label in sorted(labels.items())],
-        "edges": [list(edge) for edge in sorted(edges)],
+        "indicators": [{"id": number[i], "label": labels[i]} for i in stored],
+        "edges": [list(edge) for edge in sorted((r, number[i]) for r, i in pairs)],
     }

@@ -468,3 +468,29 @@ def test_a_report_never_tells_its_organisation_that_a_private_report_holds_its_n
     network_page = client.get(f"/redes/{burned['id']}", headers=HTML).text
     assert "SUR-" not in network_page
     assert "Reportes que su organización no puede leer" not in network_page
+
+
+def test_the_graph_never_shows_a_stored_indicator_id(client: TestClient, db: Session) -> None:
+    """Found in review: the network page's graph named each indicator by its stored id, and a
+    value someone had reported before, even privately, kept its older, smaller id: one test
+    report told whether a number was known. The graph numbers them on the page."""
+    demo, sur = factories.org(db, name="Demo"), factories.org(db, name="Sur")
+    analyst = factories.user(db, demo)
+    for k in range(5):
+        _report(db, sur, PHONE % (100 + k))
+    burned = _report(db, demo, PHONE % 100)
+    fresh = _report(db, demo, PHONE % 999)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+
+    def graph(report_id: int) -> dict[str, Any]:
+        page = client.get(f"/redes/{report_id}", headers=HTML).text
+        data: dict[str, Any] = json.loads(page.split('id="graph-data">')[1].split("</script>")[0])
+        return data
+
+    for report_id in (burned, fresh):
+        assert graph(report_id) == {
+            "reports": [{"id": report_id, "label": f"#{report_id}"}],
+            "indicators": [{"id": 1, "label": graph(report_id)["indicators"][0]["label"]}],
+            "edges": [[report_id, 1]],
+        }
