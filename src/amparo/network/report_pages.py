@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -198,10 +199,15 @@ def _indicators(text: str, region: str | None, warnings: WarningList) -> list[se
 
 
 def _form_errors(
-    form: ReportForm, region: str | None, warnings: WarningList, first: InvalidInput
+    form: ReportForm,
+    region: str | None,
+    warnings: WarningList,
+    first: InvalidInput,
+    report: Report | None = None,
 ) -> list[InvalidInput]:
     """Every problem of the posted form at once, one per field (the service stops at the
-    first): ``first`` is the one it gave."""
+    first): ``first`` is the one it gave. Editing ``report``, what it keeps as stored is not
+    checked (``reports.KEPT_AS_STORED``), as the edit itself does not."""
     errors: list[InvalidInput] = []
     day: date | None = None
     indicators: tuple[service.IndicatorIn, ...] = ()
@@ -230,6 +236,12 @@ def _form_errors(
         victim=form.victim.strip() or None,
         sharing=form.sharing,
     )
+    if report is not None:
+        stored = {"category": report.category, "place": report.place, "victim": report.victim}
+        kept: dict[str, Any] = {
+            n: None for n in reports.KEPT_AS_STORED if getattr(data, n) == stored[n]
+        }
+        data = dataclasses.replace(data, **kept)
     errors.extend(service.field_errors(data))
     fields = {e.field for e in errors}
     return errors if first.field in fields else [first, *errors]
@@ -362,7 +374,7 @@ def edit_report(
             values=form.model_dump(),
             session=session,
             org_id=org_id,
-            problems=_form_errors(form, region, warnings, exc),
+            problems=_form_errors(form, region, warnings, exc, report),
             gettext=_,
         )
     if changes:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, delete, func, literal_column, select
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from amparo.errors import N_, Conflict, InvalidInput, NotFound
@@ -487,8 +487,8 @@ def _conditions(
             return None
         if isinstance(members, int):
             where.append(Report.cluster_id == members)
-        else:
-            where.append(Report.id.in_(members))
+        else:  # written into the statement: a piece may hold more ids than a query's parameters
+            where.append(Report.id.in_(bindparam("piece", members, literal_execute=True)))
     if filters.own_only:
         where.append(Report.org_id == org_id)
     if filters.indicator:

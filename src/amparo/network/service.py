@@ -758,14 +758,19 @@ def set_sharing(*, session: Session, org_id: int, report_id: int, level: str) ->
 
 
 def cluster_candidates(
-    session: Session, *, org_id: int, min_size: int, limit: int | None
+    session: Session, *, org_id: int, min_size: int, limit: int | None, by_first: bool = False
 ) -> tuple[list[int], int]:
     """The clusters with at least ``min_size`` reports the organisation may read, largest
-    first (at most ``limit`` of them), and how many there are: one grouped query, so a page
-    of networks costs what it shows, not what the organisation ever recorded."""
+    first (or, ``by_first``, in the order of the first report of each it may read; at most
+    ``limit`` of them), and how many there are: one grouped query, so a page of networks
+    costs what it shows, not what the organisation ever recorded."""
     size = func.count(Report.id)
     grouped = (
-        select(Report.cluster_id.label("cluster_id"), size.label("n"))
+        select(
+            Report.cluster_id.label("cluster_id"),
+            size.label("n"),
+            func.min(Report.id).label("first"),
+        )
         .where(
             visible(org_id),  # type: ignore[arg-type]
             Report.status != ReportStatus.RETRACTED,
@@ -776,10 +781,53 @@ def cluster_candidates(
         .subquery()
     )
     total = session.scalar(select(func.count()).select_from(grouped)) or 0
+    # A cluster holding reports it may not read (its size, everyone's, is larger) may show as
+    # several networks, or as none of ``min_size``: those are counted as the list shows them.
+    partial = session.scalars(
+        select(grouped.c.cluster_id)
+        .join(Cluster, Cluster.id == grouped.c.cluster_id)
+        .where(Cluster.size != grouped.c.n)
+    ).all()
+    if partial:
+        total += _piece_count(session, org_id, list(partial), min_size) - len(partial)
     ids = session.scalars(
-        select(grouped.c.cluster_id).order_by(grouped.c.n.desc(), grouped.c.cluster_id).limit(limit)
+        # ties by the first report it may read, never by the cluster's id: an older cluster
+        # would tell that a report it may not read held the value first
+        select(grouped.c.cluster_id)
+        .order_by(*((grouped.c.first,) if by_first else (grouped.c.n.desc(), grouped.c.first)))
+        .limit(limit)
     ).all()
     return [int(i) for i in ids], int(total)
+
+
+def _piece_count(session: Session, org_id: int, cluster_ids: list[int], min_size: int) -> int:
+    """How many networks of at least ``min_size`` reports the organisation sees in these
+    clusters: their pieces made of the reports it may read (``clusters_for``)."""
+    count = 0
+    for start in range(0, len(cluster_ids), _CLUSTER_CHUNK):
+        chunk = sorted(cluster_ids[start : start + _CLUSTER_CHUNK])
+        edges: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
+        for cluster_id, report_id, indicator_id in session.execute(
+            select(Report.cluster_id, Mention.report_id, Mention.indicator_id)
+            .join(Report, Report.id == Mention.report_id)
+            .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
+            .where(
+                Report.cluster_id.in_(chunk),
+                Report.status != ReportStatus.RETRACTED,
+                IndicatorKey.warning.is_(None),
+                visible(org_id),  # type: ignore[arg-type]
+            )
+        ):
+            edges[cluster_id].append((report_id, indicator_id))
+        for pairs in edges.values():
+            by_indicator: dict[int, set[int]] = defaultdict(set)
+            by_report: dict[int, set[int]] = defaultdict(set)
+            for report, indicator in pairs:
+                by_indicator[indicator].add(report)
+                by_report[report].add(indicator)
+            parts = _bipartite_parts(sorted(by_report), by_report, by_indicator)
+            count += sum(1 for part in parts if len(part) >= min_size)
+    return count
 
 
 _SEALED_REPORT_COLUMNS = (Report.text, Report.narrative, Report.victim, Report.place)
@@ -791,8 +839,9 @@ def iter_clusters(
     """What ``clusters_for`` returns, in the same order, ``chunk`` clusters at a time: the
     reports of clusters smaller than ``min_size`` are never loaded, and memory holds about one
     chunk (the session keeps unchanged objects only weakly)."""
-    ids, _ = cluster_candidates(session, org_id=org_id, min_size=min_size, limit=None)
-    ids.sort()
+    ids, _ = cluster_candidates(
+        session, org_id=org_id, min_size=min_size, limit=None, by_first=True
+    )
     for start in range(0, len(ids), chunk):
         yield from clusters_for(
             session, org_id=org_id, min_size=min_size, cluster_ids=ids[start : start + chunk]
@@ -829,7 +878,8 @@ def clusters_for(
         assert report.cluster_id is not None
         by_cluster[report.cluster_id].append(report)
     views: list[ClusterView] = []
-    for _cluster, members in sorted(by_cluster.items()):
+    # in the order of their first report (never of the clusters' ids)
+    for members in sorted(by_cluster.values(), key=lambda m: m[0].id):
         if len(members) < min_size:
             continue
         parts = [p for p in _visible_parts(session, members) if len(p) >= min_size]
@@ -839,6 +889,7 @@ def clusters_for(
             views.append(
                 dataclasses.replace(view, piece=number, pieces=len(parts), other_pieces=others)
             )
+    views.sort(key=lambda v: v.id)
     return views
 
 
@@ -890,7 +941,9 @@ def _view(session: Session, members: list[Report], org_id: int) -> ClusterView:
         counts[indicator_id] += 1
         reporting[indicator_id].add(report_id)
         shown.setdefault(indicator_id, (kind, sealed, warning))
-    top = sorted(counts, key=lambda i: (-counts[i], i))[:20]
+    # ties in the order the values first appear in these reports (a stored id's order would
+    # tell which value someone reported earlier, in a report this organisation may not read)
+    top = sorted(counts, key=lambda i: -counts[i])[:20]
     keyring = active_keyring()
     shown = {
         i: (kind, keyring.decrypt(sealed, context=_DISPLAY_CONTEXT), warning)
@@ -1416,10 +1469,11 @@ def graph_of(session: Session, view: ClusterView) -> dict[str, list[object]]:
         select(Mention)
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
         .where(Mention.report_id.in_(ids), IndicatorKey.warning.is_(None))
+        .order_by(Mention.id)
     ):
         pairs.add((mention.report_id, mention.indicator_id))
         labels.setdefault(mention.indicator_id, mention.display)
-    stored = sorted(labels, key=lambda i: (labels[i], i))
+    stored = sorted(labels, key=lambda i: labels[i])  # ties as they first appear
     number = {indicator: n for n, indicator in enumerate(stored, 1)}
     return {
         "reports": [

@@ -204,6 +204,10 @@ def _slow_pairs(text: str) -> list[tuple[str, int]]:
     change with the same regular expressions as the fast path, then edits the pairs."""
     pairs = _pairs(text)
     joined = "".join(c for c, _ in pairs)
+    marks = {i for m in _REPEATED_MARK.finditer(joined) for i in range(m.start() + 1, m.end())}
+    if marks:
+        pairs = [p for i, p in enumerate(pairs) if i not in marks]
+        joined = "".join(c for c, _ in pairs)
     for match in _TOKEN_WITH_LEET.finditer(joined):  # de-leet maps one character to one
         pairs[match.start() : match.end()] = _deleet(pairs[match.start() : match.end()])
     pairs = _join_spaced_letters(pairs)
@@ -253,8 +257,8 @@ _SPACED_LETTERS = re.compile(
 # Possessive, and never started inside a word (after " a "): linear time on a long run of
 # spaced letters.
 _SPACED_PHRASE = re.compile(
-    r"(?<![^\W\d_])(?<!(?<![^\W\d_])[^\W\d_] )[^\W\d_](?: [^\W\d_])*+"
-    r"(?: {2,}[^\W\d_](?: [^\W\d_])*+)+(?![^\W\d_])"
+    r"(?<![^\W\d_])(?<!(?<![^\W\d_])[^\W\d_] )[^\W\d_](?: [^\W\d_](?![^\W\d_]))*+"
+    r"(?: {2,}[^\W\d_](?: [^\W\d_](?![^\W\d_]))*+)+(?![^\W\d_])"
 )
 _GAP = re.compile(" {2,}")
 _SPACE_RUN = re.compile(r" {2,}")
@@ -273,6 +277,7 @@ def _deleet_token(match: re.Match[str]) -> str:
 
 def _fast_text(text: str) -> str:
     folded = text.translate(_FOLD_TABLE)
+    folded = _REPEATED_MARK.sub(r"\1", folded)  # "p@@go" is "p@go" before it is read
     folded = _TOKEN_WITH_LEET.sub(_deleet_token, folded)
     cuts = _spaced_cuts(folded)
     if cuts:
@@ -309,6 +314,9 @@ def _offsets(text: str, normalised: str) -> tuple[int, ...]:
             piece = _FOLD_TABLE[ord(char)]
             if piece:
                 offsets.extend([index] * len(piece))
+    marks = [(m.start() + 1, m.end()) for m in _REPEATED_MARK.finditer(folded)]
+    if marks:
+        folded, offsets = _without(folded, offsets, marks)
     current = _TOKEN_WITH_LEET.sub(_deleet_token, folded)  # one character for one
     remove = _spaced_cuts(current)
     if remove:

@@ -494,3 +494,36 @@ def test_the_graph_never_shows_a_stored_indicator_id(client: TestClient, db: Ses
             "indicators": [{"id": 1, "label": graph(report_id)["indicators"][0]["label"]}],
             "edges": [[report_id, 1]],
         }
+
+
+def test_no_order_or_count_tells_of_a_private_report(client: TestClient, db: Session) -> None:
+    """Found in review: ties in the list of networks were broken by the cluster's id, and
+    ties among a network's top values by the value's stored id — both older when another
+    organisation had reported the value privately; and the dashboard counted clusters, so two
+    of Demo's networks joined only by Sur's private report counted as one."""
+    from amparo.network import reports
+
+    demo, sur = factories.org(db, name="Demo"), factories.org(db, name="Sur")
+    _report(db, sur, PHONE % 1)  # private, and first: 1 is known
+    _report(db, sur, PHONE % 8)  # the same for 8
+    _report(db, sur, PHONE % 5, PHONE % 6)  # private: links 5 and 6
+    for phone in (PHONE % 3, PHONE % 3, PHONE % 1, PHONE % 1):
+        _report(db, demo, phone)
+    db.commit()
+    ids, _total = service.cluster_candidates(db, org_id=demo.id, min_size=2, limit=1)
+    (first,) = service.clusters_for(db, org_id=demo.id, cluster_ids=ids)
+    assert str(first.indicators[0]["display"]).endswith("0003")  # its first report is first
+    for phone in (PHONE % 5, PHONE % 5, PHONE % 6, PHONE % 6):
+        _report(db, demo, phone)
+    db.commit()
+    _ids, total = service.cluster_candidates(db, org_id=demo.id, min_size=2, limit=0)
+    assert total == reports.overview(session=db, org_id=demo.id).networks == 4
+    views = service.clusters_for(db, org_id=demo.id)
+    assert len(views) == 4
+    assert [v.id for v in views] == sorted(v.id for v in views)
+    # a network's values, tied, in the order they first appear (9 before 8, which Sur had)
+    chain = [_report(db, demo, PHONE % 9), _report(db, demo, PHONE % 8, PHONE % 9)]
+    chain.append(_report(db, demo, PHONE % 8))
+    db.commit()
+    (view,) = [v for v in service.clusters_for(db, org_id=demo.id) if v.id == chain[0]]
+    assert [str(i["display"])[-4:] for i in view.indicators] == ["0009", "0008"]

@@ -295,3 +295,24 @@ def test_every_problem_of_the_form_is_shown_at_once(client: TestClient, db: Sess
     assert both.status_code == 422
     assert 'id="amount-error"' in both.text
     assert 'id="currency-error"' in both.text
+
+
+def test_editing_does_not_mark_what_it_keeps_as_stored(client: TestClient, db: Session) -> None:
+    """Found in review: a refused edit marked a place stored before the length rule, which the
+    edit itself keeps as it is."""
+    org = factories.org(db)
+    analyst = factories.user(db, org)
+    db.commit()
+    login(client, analyst.email, factories.PASSWORD)
+    created = _post(client, "/reportes/nuevo", FORM)
+    report = db.get_one(Report, int(created.headers["location"].rsplit("/", 1)[1]))
+    report.place = "Tapachula-" + "x" * 250  # longer than the rule allows today
+    db.commit()
+    edit = created.headers["location"] + "/editar"
+    page = client.get(edit, headers=HTML).text
+    kept = re.search(r'name="place"[^>]*value="([^"]*)"', page)
+    assert kept is not None
+    refused = _post(client, edit, {**FORM, "amount": "mucho", "place": kept.group(1)}, page=edit)
+    assert refused.status_code == 422
+    assert 'id="amount-error"' in refused.text
+    assert 'id="place-error"' not in refused.text

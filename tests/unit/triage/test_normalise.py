@@ -19,6 +19,8 @@ from amparo.triage.normalise import _slow_pairs, normalise, plain
         ("hola t e n e m o s  a  t u  h i j o  ya", "hola tenemos a tu hijo ya"),
         ("t  e  n  e  m  o  s", "tenemos"),
         ("y  o sea", "y o sea"),
+        ("t e n e m o s  a  t u hijo", "tenemos a tu hijo"),  # ends before a plain word (review)
+        ("n o  l l a m e s  a  l a policia", "no llames a la policia"),
         ("T-E-N-E-M-O-S a su H-I-J-O", "tenemos a su hijo"),
         ("p.a.g.a ya", "paga ya"),
         ("U.S.A. y s.a. de c.v.", "u.s.a. y s.a. de c.v."),  # abbreviations stay
@@ -64,6 +66,7 @@ def test_fast_path_equals_the_character_path(raw: str) -> None:
 @given(text_strategy)
 @example("﹍")  # folds to "_", which a second pass removed (found by hypothesis)
 @example("a  b  c  d")  # "a b c d" after one pass, "abcd" after two
+@example("a@@!ñ!")  # "a@!n!" after one pass, "aain" after two: marks collapse first (review)
 @example("＊urgente＊")
 def test_normalisation_is_idempotent(raw: str) -> None:
     once = plain(raw)
