@@ -548,12 +548,18 @@ def components(session: Session, cluster_id: int) -> list[set[int]]:
             )
         )
     )
+    return [set(part) for part in _parts(_edges(session, cluster_id), members)]
+
+
+def _parts(pairs: Iterable[tuple[int, int]], reports: Iterable[int] = ()) -> list[list[int]]:
+    """:func:`_bipartite_parts` of (report, indicator) ``pairs``, with ``reports`` that may
+    mention none of them each a part of its own."""
     by_indicator: dict[int, set[int]] = defaultdict(set)
     by_report: dict[int, set[int]] = defaultdict(set)
-    for report_id, indicator_id in _edges(session, cluster_id):
+    for report_id, indicator_id in pairs:
         by_indicator[indicator_id].add(report_id)
         by_report[report_id].add(indicator_id)
-    return [set(part) for part in _bipartite_parts(sorted(members), by_report, by_indicator)]
+    return _bipartite_parts(sorted(set(reports) | by_report.keys()), by_report, by_indicator)
 
 
 def _bipartite_parts(
@@ -820,13 +826,7 @@ def _piece_count(session: Session, org_id: int, cluster_ids: list[int], min_size
         ):
             edges[cluster_id].append((report_id, indicator_id))
         for pairs in edges.values():
-            by_indicator: dict[int, set[int]] = defaultdict(set)
-            by_report: dict[int, set[int]] = defaultdict(set)
-            for report, indicator in pairs:
-                by_indicator[indicator].add(report)
-                by_report[report].add(indicator)
-            parts = _bipartite_parts(sorted(by_report), by_report, by_indicator)
-            count += sum(1 for part in parts if len(part) >= min_size)
+            count += sum(1 for part in _parts(pairs) if len(part) >= min_size)
     return count
 
 
@@ -899,17 +899,10 @@ def _visible_parts(session: Session, members: list[Report]) -> list[list[Report]
         select(Mention.report_id, Mention.indicator_id)
         .join(IndicatorKey, IndicatorKey.id == Mention.indicator_id)
         .where(Mention.report_id.in_(sorted(ids)), IndicatorKey.warning.is_(None))
-    ).all()
-    by_indicator: dict[int, set[int]] = defaultdict(set)
-    by_report: dict[int, set[int]] = defaultdict(set)
-    for report_id, indicator_id in mentions:
-        by_indicator[indicator_id].add(report_id)
-        by_report[report_id].add(indicator_id)
+    )
     index = {r.id: r for r in members}
-    return [
-        [index[i] for i in sorted(part)]
-        for part in _bipartite_parts(sorted(ids), by_report, by_indicator)
-    ]
+    pairs = [(report_id, indicator_id) for report_id, indicator_id in mentions]
+    return [[index[i] for i in sorted(part)] for part in _parts(pairs, ids)]
 
 
 _DISPLAY_CONTEXT = sealed_context(Mention.__table__, "display")
@@ -1199,14 +1192,8 @@ def networks_of(
             else:
                 partial.append(cluster_id)
     for cluster_id in partial:
-        by_indicator: dict[int, set[int]] = defaultdict(set)
-        by_report: dict[int, set[int]] = defaultdict(set)
-        for report, indicator in _edges(session, cluster_id, org_id=org_id):
-            by_indicator[indicator].add(report)
-            by_report[report].add(indicator)
-        starts = sorted(wanted[cluster_id] | by_report.keys())
         # Each part starts with its smallest report (every smaller one is in an earlier part).
-        for part in _bipartite_parts(starts, by_report, by_indicator):
+        for part in _parts(_edges(session, cluster_id, org_id=org_id), wanted[cluster_id]):
             network = Network(part[0], len(part))
             for report_id in wanted[cluster_id].intersection(part):
                 found[report_id] = network
@@ -1275,12 +1262,7 @@ def network_members(session: Session, *, org_id: int, network_id: int) -> list[i
     )
     if total == network.size:
         return cluster_id
-    by_indicator: dict[int, set[int]] = defaultdict(set)
-    by_report: dict[int, set[int]] = defaultdict(set)
-    for report, indicator in _edges(session, cluster_id, org_id=org_id):
-        by_indicator[indicator].add(report)
-        by_report[report].add(indicator)
-    for part in _bipartite_parts(sorted({network_id} | by_report.keys()), by_report, by_indicator):
+    for part in _parts(_edges(session, cluster_id, org_id=org_id), [network_id]):
         if network_id in part:
             return sorted(part)
     raise AssertionError("a report is in one part of its cluster")
